@@ -1,1 +1,3 @@
-export {};
+export type * from './types.js';
+export * from './errors.js';
+export * from './hash-chain.js';
