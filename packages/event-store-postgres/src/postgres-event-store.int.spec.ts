@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import {
+  EventStoreUnavailableError,
+  ExpectedRevisionConflictError,
+  type EventStore,
+  type EventToAppend,
+  type RecordedEvent,
+  type SubscriptionMessage,
+} from '@twinning/event-store';
+import { createPGliteClient, createPgClient, type SqlClient } from '@twinning/sql';
+import { createTestDatabase, randomSchemaName, type TestDatabase } from '@twinning/sql/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresEventStore } from './index.js';
+import { createPostgresEventStoreWithHooks } from './postgres-event-store.js';
+
+const newEvent = (type: string, data: Record<string, number | string> = {}): EventToAppend => ({
+  id: randomUUID(),
+  type,
+  data,
+  metadata: {},
+});
+
+const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Collects a subscription's events in the background. */
+const recordEvents = (store: EventStore, streamPrefix: string) => {
+  const subscription = store.subscribeToAll({ filter: { streamPrefixes: [streamPrefix] } });
+  const events: RecordedEvent[] = [];
+  let caughtUp = false;
+  const done = (async () => {
+    for await (const message of subscription as AsyncIterable<SubscriptionMessage>) {
+      if (message.type === 'event') events.push(message.event);
+      if (message.type === 'caught-up') caughtUp = true;
+    }
+  })();
+  return {
+    events,
+    isCaughtUp: () => caughtUp,
+    stop: async () => {
+      await subscription.close();
+      await done;
+    },
+  };
+};
+
+const waitFor = async (condition: () => boolean, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+};
+
+describe('PostgreSQL event store on a server', () => {
+  let database: TestDatabase;
+  let client: SqlClient;
+  let admin: SqlClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    client = createPgClient({ connectionString: database.connectionString, max: 60 });
+    admin = createPgClient({ connectionString: database.connectionString, max: 1 });
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await admin.close();
+    await database.drop();
+  });
+
+  it('never delivers a later commit before an earlier-started append, and never skips it', async () => {
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    let firstWritten!: () => void;
+    const firstIsWritten = new Promise<void>((resolve) => {
+      firstWritten = resolve;
+    });
+    const schema = randomSchemaName('gap');
+    const store = await createPostgresEventStoreWithHooks(
+      client,
+      { schema },
+      {
+        beforeCommit: async (streamId) => {
+          if (!streamId.endsWith('-slow')) return;
+          firstWritten();
+          await firstHeld;
+        },
+      },
+    );
+    const prefix = `gap${randomUUID().replaceAll('-', '')}`;
+    const subscriber = recordEvents(store, prefix);
+    await waitFor(subscriber.isCaughtUp);
+
+    const slow = store.appendToStream(`${prefix}-slow`, [newEvent('Earlier')], {
+      expectedRevision: 'no_stream',
+    });
+    await firstIsWritten;
+    const fast = await store.appendToStream(`${prefix}-fast`, [newEvent('Later')], {
+      expectedRevision: 'no_stream',
+    });
+    // The held append began first: its transaction id, and so its position, is lower.
+    const readWhileHeld = collect(store.readAll({ filter: { streamPrefixes: [prefix] } }));
+    let readFinished = false;
+    void readWhileHeld.then(() => {
+      readFinished = true;
+    });
+
+    await sleep(1_500);
+    expect(subscriber.events).toEqual([]);
+    expect(readFinished).toBe(false);
+
+    releaseFirst();
+    const earlier = await slow;
+    expect(earlier.position < fast.position).toBe(true);
+
+    await waitFor(() => subscriber.events.length === 2);
+    expect(subscriber.events.map((event) => event.type)).toEqual(['Earlier', 'Later']);
+    expect((await readWhileHeld).map((event) => event.type)).toEqual(['Earlier', 'Later']);
+    const fromCheckpoint = await collect(
+      store.readAll({ fromPosition: earlier.position + 1n, filter: { streamPrefixes: [prefix] } }),
+    );
+    expect(fromCheckpoint.map((event) => event.type)).toEqual(['Later']);
+    await subscriber.stop();
+    await store.close();
+  });
+
+  it('gives each revision to exactly one of 50 concurrent writers and tells every loser the actual revision', async () => {
+    const store = await createPostgresEventStore(client, { schema: randomSchemaName('race') });
+    const streamId = `race-${randomUUID()}`;
+    await store.appendToStream(streamId, [newEvent('Opened')], { expectedRevision: 'no_stream' });
+    const rounds = 8;
+    for (let revision = 0n; revision < BigInt(rounds); revision += 1n) {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, writer) =>
+          store.appendToStream(streamId, [newEvent('Written', { writer })], {
+            expectedRevision: revision,
+          }),
+        ),
+      );
+      const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      expect(winners).toHaveLength(1);
+      const losers = outcomes.flatMap((outcome) =>
+        outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
+      );
+      expect(losers).toHaveLength(49);
+      for (const loser of losers) {
+        expect(loser).toBeInstanceOf(ExpectedRevisionConflictError);
+        expect(loser).toMatchObject({ expected: revision, actual: revision + 1n });
+      }
+    }
+    const events = await collect(store.readStream(streamId));
+    expect(events.map((event) => event.revision)).toEqual(
+      Array.from({ length: rounds + 1 }, (_, index) => BigInt(index)),
+    );
+    await store.close();
+  });
+
+  it('lets 50 writers with "any" append concurrently without losing or duplicating a revision', async () => {
+    const store = await createPostgresEventStore(client, { schema: randomSchemaName('any') });
+    const streamId = `any-${randomUUID()}`;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        store.appendToStream(streamId, [newEvent('A'), newEvent('B')], { expectedRevision: 'any' }),
+      ),
+    );
+    const events = await collect(store.readStream(streamId));
+    expect(events.map((event) => event.revision)).toEqual(
+      Array.from({ length: 100 }, (_, index) => BigInt(index)),
+    );
+    expect(new Set(results.map((result) => result.nextExpectedRevision)).size).toBe(50);
+    const all = await collect(store.readAll({ filter: { streamPrefixes: [streamId] } }));
+    expect(all.map((event) => event.id)).toEqual(
+      events
+        .map((event) => event.id)
+        .sort((a, b) => {
+          const byId = new Map(all.map((event) => [event.id, event.position]));
+          return byId.get(a)! < byId.get(b)! ? -1 : 1;
+        }),
+    );
+    await store.close();
+  });
+
+  it('resumes a subscription from its last position after its connections were dropped', async () => {
+    const store = await createPostgresEventStore(client, { schema: randomSchemaName('drop') });
+    const prefix = `drop${randomUUID().replaceAll('-', '')}`;
+    const streamId = `${prefix}-a`;
+    await store.appendToStream(streamId, [newEvent('Before')], { expectedRevision: 'no_stream' });
+    const subscriber = recordEvents(store, prefix);
+    await waitFor(() => subscriber.events.length === 1);
+
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    await store.appendToStream(streamId, [newEvent('After1'), newEvent('After2')], {
+      expectedRevision: 0n,
+    });
+    await waitFor(() => subscriber.events.length === 3);
+    await store.appendToStream(streamId, [newEvent('After3')], { expectedRevision: 2n });
+    await waitFor(() => subscriber.events.length === 4);
+    expect(subscriber.events.map((event) => event.type)).toEqual([
+      'Before',
+      'After1',
+      'After2',
+      'After3',
+    ]);
+    await subscriber.stop();
+    await store.close();
+  });
+
+  it('wakes live subscribers by notification rather than by the fallback poll', async () => {
+    const store = await createPostgresEventStore(client, { schema: randomSchemaName('live') });
+    const prefix = `live${randomUUID().replaceAll('-', '')}`;
+    const subscriber = recordEvents(store, prefix);
+    await waitFor(subscriber.isCaughtUp);
+    const latencies: number[] = [];
+    for (let n = 0; n < 5; n += 1) {
+      const started = Date.now();
+      await store.appendToStream(`${prefix}-a`, [newEvent('Tick')], { expectedRevision: 'any' });
+      await waitFor(() => subscriber.events.length === n + 1);
+      latencies.push(Date.now() - started);
+    }
+    // The fallback poll runs every second; notified wake-ups are far quicker.
+    expect(Math.max(...latencies)).toBeLessThan(500);
+    await subscriber.stop();
+    await store.close();
+  });
+
+  it('migrates once when several processes start the store together', async () => {
+    const schema = randomSchemaName('start');
+    const clients = Array.from({ length: 4 }, () =>
+      createPgClient({ connectionString: database.connectionString, max: 2 }),
+    );
+    const stores = await Promise.all(
+      clients.map((each) => createPostgresEventStore(each, { schema })),
+    );
+    await stores[0]!.appendToStream('start-1', [newEvent('A')], { expectedRevision: 'no_stream' });
+    expect(await collect(stores[3]!.readStream('start-1'))).toHaveLength(1);
+    const { rows } = await admin.query<{ version: number }>(
+      `SELECT version FROM ${schema}.event_store_migrations`,
+    );
+    expect(rows).toEqual([{ version: 1 }]);
+    await Promise.all(stores.map((store) => store.close()));
+    await Promise.all(clients.map((each) => each.close()));
+  });
+
+  it('reads and subscribes across many pages', async () => {
+    const store = await createPostgresEventStore(client, { schema: randomSchemaName('pages') });
+    const streamId = `pages-${randomUUID()}`;
+    const count = 2_345;
+    await store.appendToStream(
+      streamId,
+      Array.from({ length: count }, (_, n) => newEvent(n % 2 === 0 ? 'Even' : 'Odd', { n })),
+      { expectedRevision: 'no_stream' },
+    );
+    const forwards = await collect(store.readStream(streamId));
+    expect(forwards.map((event) => event.data['n'])).toEqual(
+      Array.from({ length: count }, (_, n) => n),
+    );
+    const backwards = await collect(store.readStream(streamId, { direction: 'backwards' }));
+    expect(backwards.map((event) => event.revision)).toEqual(
+      forwards.map((event) => event.revision).reverse(),
+    );
+    const odd = await collect(store.readAll({ filter: { eventTypes: ['Odd'] } }));
+    expect(odd).toHaveLength(Math.floor(count / 2));
+    const allBackwards = await collect(store.readAll({ direction: 'backwards', maxCount: 1_500 }));
+    expect(allBackwards[0]!.data['n']).toBe(count - 1);
+    expect(allBackwards).toHaveLength(1_500);
+
+    const subscription = store.subscribeToAll({
+      filter: { eventTypes: ['Even'] },
+      checkpointInterval: 1_000,
+    });
+    let delivered = 0;
+    let checkpoints = 0;
+    for await (const message of subscription) {
+      if (message.type === 'event') delivered += 1;
+      if (message.type === 'checkpoint') checkpoints += 1;
+      if (message.type === 'caught-up') break;
+    }
+    expect(delivered).toBe(Math.ceil(count / 2));
+    expect(checkpoints).toBe(2);
+    await store.close();
+  });
+
+  it('refuses an unsafe schema name and reports an unreachable database as unavailable', async () => {
+    await expect(createPostgresEventStore(client, { schema: 'x; DROP' })).rejects.toBeInstanceOf(
+      TypeError,
+    );
+    const unreachable = createPgClient({ connectionString: 'postgres://postgres@127.0.0.1:1/x' });
+    await expect(createPostgresEventStore(unreachable)).rejects.toBeInstanceOf(
+      EventStoreUnavailableError,
+    );
+    await unreachable.close();
+  });
+});
+
+describe('PostgreSQL event store on PGlite', () => {
+  it('keeps its events in a data directory across restarts', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = await mkdtemp(join(tmpdir(), 'twinning-pglite-'));
+    try {
+      const first = await createPGliteClient({ dataDir });
+      const store = await createPostgresEventStore(first);
+      const appended = await store.appendToStream('agreement-1', [newEvent('AgreementProposed')], {
+        expectedRevision: 'no_stream',
+      });
+      await store.close();
+      await first.close();
+
+      const second = await createPGliteClient({ dataDir });
+      const reopened = await createPostgresEventStore(second);
+      const events = await collect(reopened.readAll());
+      expect(events.map((event) => [event.type, event.position])).toEqual([
+        ['AgreementProposed', appended.position],
+      ]);
+      await reopened.close();
+      await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

@@ -1,0 +1,539 @@
+import {
+  DuplicateEventIdError,
+  EventStoreUnavailableError,
+  GENESIS_HASH,
+  PartialDuplicateAppendError,
+  assertExpectedRevision,
+  assertValidAppend,
+  chainHash,
+  type AppendOptions,
+  type AppendResult,
+  type EventFilter,
+  type EventStore,
+  type EventToAppend,
+  type JsonObject,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeToAllOptions,
+  type Subscription,
+  type SubscriptionMessage,
+} from '@twinning/event-store';
+import {
+  SqlError,
+  SqlState,
+  runMigrations,
+  type SqlClient,
+  type SqlParam,
+  type SqlQueryable,
+  type SqlTransaction,
+} from '@twinning/sql';
+import { eventStoreMigrations, maxEventsPerAppend, positionShift } from './schema.js';
+
+export interface PostgresEventStoreOptions {
+  /** Schema of the event store tables, created if missing. Default `event_store`. */
+  readonly schema?: string;
+}
+
+/** Seams for tests that must hold an append open at a precise point. Not part of the API. */
+export interface PostgresEventStoreTestHooks {
+  /** Runs inside the append transaction after the events are written, before COMMIT. */
+  readonly beforeCommit?: (streamId: string) => Promise<void>;
+}
+
+const defaultSchema = 'event_store';
+const readPageSize = 1000;
+const defaultCheckpointInterval = 1000;
+/** Bounds the wait for a missed or lost notification. */
+const fallbackPollMs = 1000;
+const appendAttempts = 5;
+const schemaPattern = /^[a-z_][a-z0-9_]{0,50}$/;
+
+interface EventRow {
+  position: string;
+  stream_id: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+  stored_at: Date;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A subscription page row: payload columns are only filled for events the filter keeps. */
+interface ScannedRow extends Omit<
+  EventRow,
+  'data' | 'metadata' | 'stored_at' | 'prev_hash' | 'hash' | 'event_id'
+> {
+  matches: boolean;
+  event_id: string | null;
+  data: JsonObject | null;
+  metadata: JsonObject | null;
+  stored_at: Date | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** Selected from `events AS e`; ORDER BY must name `e.` columns, not these text aliases. */
+const eventColumns =
+  'e.position::text AS position, e.stream_id, e.revision::text AS revision, e.event_id::text AS event_id, e.type, e.data, e.metadata, e.stored_at, e.prev_hash, e.hash';
+
+const toRecordedEvent = (row: EventRow): RecordedEvent => ({
+  id: row.event_id,
+  streamId: row.stream_id,
+  type: row.type,
+  data: row.data,
+  metadata: row.metadata,
+  revision: BigInt(row.revision),
+  position: BigInt(row.position),
+  storedAt: row.stored_at,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+const unavailable = (error: unknown): Error =>
+  error instanceof SqlError
+    ? new EventStoreUnavailableError(`event store: ${error.message}`, { cause: error })
+    : error instanceof Error
+      ? error
+      : new Error(String(error));
+
+/** Failures a new transaction can resolve: a racing writer won, or the connection dropped. */
+const isRetryable = (error: unknown): boolean =>
+  error instanceof SqlError &&
+  (error.code === SqlState.uniqueViolation ||
+    error.code === SqlState.deadlockDetected ||
+    error.code === SqlState.serializationFailure ||
+    error.connectionLost);
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+const assertMaxCount = (maxCount: number | undefined): void => {
+  if (maxCount !== undefined && (!Number.isInteger(maxCount) || maxCount < 0)) {
+    throw new TypeError('maxCount must be a non-negative integer');
+  }
+};
+
+/** SQL for an EventFilter, with its parameters numbered from `firstParam`. */
+const filterCondition = (
+  filter: EventFilter | undefined,
+  firstParam: number,
+): { sql: string; params: SqlParam[] } => {
+  const conditions: string[] = [];
+  const params: SqlParam[] = [];
+  if (filter?.streamPrefixes !== undefined && filter.streamPrefixes.length > 0) {
+    params.push([...filter.streamPrefixes]);
+    conditions.push(
+      `EXISTS (SELECT 1 FROM unnest($${firstParam + params.length - 1}::text[]) AS prefix WHERE starts_with(e.stream_id, prefix))`,
+    );
+  }
+  if (filter?.eventTypes !== undefined && filter.eventTypes.length > 0) {
+    params.push([...filter.eventTypes]);
+    conditions.push(`e.type = ANY($${firstParam + params.length - 1}::text[])`);
+  }
+  return { sql: conditions.length === 0 ? 'true' : conditions.join(' AND '), params };
+};
+
+/** Everything under this position was written by a transaction that has ended. */
+const safeHorizonSql = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << ${positionShift})`;
+
+export const createPostgresEventStoreWithHooks = async (
+  client: SqlClient,
+  options: PostgresEventStoreOptions,
+  hooks: PostgresEventStoreTestHooks,
+): Promise<EventStore> => {
+  const schema = options.schema ?? defaultSchema;
+  if (!schemaPattern.test(schema)) {
+    throw new TypeError(
+      `Invalid schema ${JSON.stringify(schema)}: use lower-case letters, digits and _`,
+    );
+  }
+  try {
+    await runMigrations(client, {
+      name: 'event_store',
+      schema,
+      migrations: eventStoreMigrations(schema),
+    });
+  } catch (error) {
+    throw unavailable(error);
+  }
+
+  const events = `"${schema}".events`;
+  const streams = `"${schema}".streams`;
+  const channel = `${schema}_appended`;
+  const openSubscriptions = new Set<Subscription>();
+  let closed = false;
+
+  const assertOpen = (): void => {
+    if (closed) throw new EventStoreUnavailableError('the event store is closed');
+  };
+
+  // ---- appending ----------------------------------------------------------------------------
+
+  /** Resolves an append whose ids the store already holds: a retry, or one of the two errors. */
+  const earlierResult = async (
+    tx: SqlQueryable,
+    streamId: string,
+    toAppend: readonly EventToAppend[],
+  ): Promise<AppendResult | undefined> => {
+    const { rows } = await tx.query<{
+      event_id: string;
+      stream_id: string;
+      revision: string;
+      position: string;
+    }>(
+      `SELECT event_id::text AS event_id, stream_id, revision::text AS revision, position::text AS position
+         FROM ${events} WHERE event_id = ANY($1::uuid[])`,
+      [toAppend.map((event) => event.id)],
+    );
+    if (rows.length === 0) return undefined;
+    const elsewhere = rows.find((row) => row.stream_id !== streamId);
+    if (elsewhere !== undefined) {
+      throw new DuplicateEventIdError(elsewhere.event_id, streamId, elsewhere.stream_id);
+    }
+    if (rows.length < toAppend.length) {
+      const found = new Set(rows.map((row) => row.event_id));
+      throw new PartialDuplicateAppendError(
+        streamId,
+        toAppend.map((event) => event.id).filter((id) => found.has(id.toLowerCase())),
+      );
+    }
+    const last = rows.reduce((latest, row) =>
+      BigInt(row.revision) > BigInt(latest.revision) ? row : latest,
+    );
+    return { nextExpectedRevision: BigInt(last.revision), position: BigInt(last.position) };
+  };
+
+  const appendOnce = async (
+    tx: SqlTransaction,
+    streamId: string,
+    toAppend: readonly EventToAppend[],
+    appendOptions: AppendOptions,
+  ): Promise<AppendResult> => {
+    // The row lock serialises writers of one stream; a new stream is guarded by the unique keys.
+    const { rows: streamRows } = await tx.query<{ revision: string; last_hash: string }>(
+      `SELECT revision::text AS revision, last_hash FROM ${streams} WHERE stream_id = $1 FOR UPDATE`,
+      [streamId],
+    );
+    const current = streamRows[0];
+    // Checked after taking the lock so that a retry racing its original sees the committed ids.
+    const retried = await earlierResult(tx, streamId, toAppend);
+    if (retried !== undefined) return retried;
+
+    const actual = current === undefined ? 'no_stream' : BigInt(current.revision);
+    assertExpectedRevision(streamId, appendOptions.expectedRevision, actual);
+
+    let prevHash = current?.last_hash ?? GENESIS_HASH;
+    let revision = actual === 'no_stream' ? 0n : actual + 1n;
+    const rows = toAppend.map((event, index) => {
+      const hash = chainHash(prevHash, {
+        streamId,
+        revision,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      });
+      const row = {
+        idx: index,
+        revision: revision.toString(),
+        event_id: event.id,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        prev_hash: prevHash,
+        hash,
+      };
+      prevHash = hash;
+      revision += 1n;
+      return row;
+    });
+    const lastRevision = revision - 1n;
+
+    const { rows: written } = await tx.query<{ position: string }>(
+      `WITH appended AS (
+         INSERT INTO ${events} (position, stream_id, revision, event_id, type, data, metadata, prev_hash, hash)
+         SELECT (pg_current_xact_id()::text::bigint << ${positionShift}) + e.idx,
+                $1, e.revision, e.event_id, e.type, e.data, e.metadata, e.prev_hash, e.hash
+           FROM jsonb_to_recordset($2::jsonb) AS e(
+                  idx bigint, revision bigint, event_id uuid, type text, data jsonb, metadata jsonb,
+                  prev_hash text, hash text)
+         RETURNING position
+       ), stream AS (
+         INSERT INTO ${streams} (stream_id, revision, last_hash) VALUES ($1, $3, $4)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision, last_hash = EXCLUDED.last_hash
+       )
+       SELECT max(position)::text AS position, pg_notify($5, '') FROM appended`,
+      [streamId, JSON.stringify(rows), lastRevision, prevHash, channel],
+    );
+    const position = written[0]?.position;
+    if (position === undefined) throw new Error('append wrote no events');
+    await hooks.beforeCommit?.(streamId);
+    return { nextExpectedRevision: lastRevision, position: BigInt(position) };
+  };
+
+  const appendToStream = async (
+    streamId: string,
+    toAppend: readonly EventToAppend[],
+    appendOptions: AppendOptions,
+  ): Promise<AppendResult> => {
+    assertOpen();
+    assertValidAppend(streamId, toAppend, appendOptions);
+    if (toAppend.length > maxEventsPerAppend) {
+      throw new TypeError(`an append holds at most ${maxEventsPerAppend} events`);
+    }
+    // A retry is safe even when a lost connection hid a successful COMMIT: the event ids make
+    // the second attempt return the first one's result.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await client.transaction((tx) => appendOnce(tx, streamId, toAppend, appendOptions));
+      } catch (error) {
+        if (attempt >= appendAttempts || !isRetryable(error)) throw unavailable(error);
+        if (error instanceof SqlError && error.connectionLost) await sleep(50 * 2 ** attempt);
+      }
+    }
+  };
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  /**
+   * Waits until every transaction that was running when the read began has ended, so a read of
+   * the global order includes every append that returned before it (read your writes).
+   */
+  const awaitRunningWriters = async (): Promise<void> => {
+    const { rows } = await client.query<{ horizon: string }>(
+      'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS horizon',
+    );
+    const horizon = rows[0]?.horizon ?? '0';
+    for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+      const { rows: ready } = await client.query<{ ready: boolean }>(
+        'SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS ready',
+        [horizon],
+      );
+      if (ready[0]?.ready === true) return;
+      await sleep(delay);
+    }
+  };
+
+  async function* readStream(
+    streamId: string,
+    readOptions: ReadStreamOptions = {},
+  ): AsyncGenerator<RecordedEvent> {
+    assertOpen();
+    assertMaxCount(readOptions.maxCount);
+    const backwards = readOptions.direction === 'backwards';
+    let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
+    let from = readOptions.fromRevision;
+    while (remaining > 0) {
+      const limit = Math.min(remaining, readPageSize);
+      const condition =
+        from === undefined ? 'true' : backwards ? 'e.revision <= $3' : 'e.revision >= $3';
+      const params: SqlParam[] = [streamId, limit];
+      if (from !== undefined) params.push(from);
+      let page: EventRow[];
+      try {
+        ({ rows: page } = await client.query<EventRow>(
+          `SELECT ${eventColumns} FROM ${events} AS e
+            WHERE e.stream_id = $1 AND ${condition}
+            ORDER BY e.revision ${backwards ? 'DESC' : 'ASC'} LIMIT $2`,
+          params,
+        ));
+      } catch (error) {
+        throw unavailable(error);
+      }
+      for (const row of page) yield toRecordedEvent(row);
+      if (page.length < limit) return;
+      remaining -= page.length;
+      const last = BigInt(page.at(-1)?.revision ?? '0');
+      from = backwards ? last - 1n : last + 1n;
+      if (from < 0n) return;
+    }
+  }
+
+  async function* readAll(readOptions: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    assertOpen();
+    assertMaxCount(readOptions.maxCount);
+    const backwards = readOptions.direction === 'backwards';
+    let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
+    let from = readOptions.fromPosition;
+    const filter = filterCondition(readOptions.filter, 4);
+    try {
+      await awaitRunningWriters();
+    } catch (error) {
+      throw unavailable(error);
+    }
+    while (remaining > 0) {
+      const limit = Math.min(remaining, readPageSize);
+      const fromCondition = backwards ? 'e.position <= $2::bigint' : 'e.position >= $2::bigint';
+      let page: EventRow[];
+      try {
+        ({ rows: page } = await client.query<EventRow>(
+          `SELECT ${eventColumns} FROM ${events} AS e
+            WHERE e.position < ${safeHorizonSql} AND ($3::boolean OR ${fromCondition}) AND ${filter.sql}
+            ORDER BY e.position ${backwards ? 'DESC' : 'ASC'} LIMIT $1`,
+          [limit, from ?? 0n, from === undefined, ...filter.params],
+        ));
+      } catch (error) {
+        throw unavailable(error);
+      }
+      for (const row of page) yield toRecordedEvent(row);
+      if (page.length < limit) return;
+      remaining -= page.length;
+      const last = BigInt(page.at(-1)?.position ?? '0');
+      from = backwards ? last - 1n : last + 1n;
+    }
+  }
+
+  // ---- subscriptions ------------------------------------------------------------------------
+
+  const subscribeToAll = (subscribeOptions: SubscribeToAllOptions = {}): Subscription => {
+    assertOpen();
+    const interval = subscribeOptions.checkpointInterval ?? defaultCheckpointInterval;
+    if (!Number.isInteger(interval) || interval < 1) {
+      throw new TypeError('checkpointInterval must be a positive integer');
+    }
+    const fromPosition = subscribeOptions.fromPosition ?? 'start';
+    const filter = filterCondition(subscribeOptions.filter, 3);
+    let subscriptionClosed = false;
+    let wake: (() => void) | undefined;
+    let stopListening: (() => Promise<void>) | undefined;
+
+    const waitForAppend = (): Promise<void> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => wake?.(), fallbackPollMs);
+        wake = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+      });
+
+    const listen = async (): Promise<void> => {
+      if (stopListening !== undefined) return;
+      // Without a listener the fallback poll still finds new events, only later.
+      stopListening = await client.listen(channel, () => wake?.()).catch(() => undefined);
+    };
+
+    /** Runs a read until it succeeds: a lost connection is retried from the same position. */
+    const resilient = async <T>(read: () => Promise<T>): Promise<T> => {
+      for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+        try {
+          return await read();
+        } catch (error) {
+          if (!(error instanceof SqlError && error.connectionLost) || subscriptionClosed) {
+            throw unavailable(error);
+          }
+          await sleep(delay);
+        }
+      }
+    };
+
+    const scanPage = (after: bigint) =>
+      client.query<ScannedRow>(
+        `SELECT e.position::text AS position, e.stream_id, e.revision::text AS revision, e.type,
+                m.matches,
+                CASE WHEN m.matches THEN e.event_id::text END AS event_id,
+                CASE WHEN m.matches THEN e.data END AS data,
+                CASE WHEN m.matches THEN e.metadata END AS metadata,
+                CASE WHEN m.matches THEN e.stored_at END AS stored_at,
+                CASE WHEN m.matches THEN e.prev_hash END AS prev_hash,
+                CASE WHEN m.matches THEN e.hash END AS hash
+           FROM ${events} AS e, LATERAL (SELECT ${filter.sql} AS matches) AS m
+          WHERE e.position > $1 AND e.position < ${safeHorizonSql}
+          ORDER BY e.position LIMIT $2`,
+        [after, readPageSize, ...filter.params],
+      );
+
+    async function* messages(): AsyncGenerator<SubscriptionMessage> {
+      try {
+        await listen();
+        let last: bigint;
+        let lastConsidered: bigint | undefined;
+        if (fromPosition === 'end') {
+          const { rows } = await resilient(async () => {
+            await awaitRunningWriters();
+            return client.query<{ horizon: string; position: string | null }>(
+              `SELECT h.horizon::text AS horizon,
+                      (SELECT max(position) FROM ${events} WHERE position < h.horizon)::text AS position
+                 FROM (SELECT ${safeHorizonSql} AS horizon) AS h`,
+            );
+          });
+          const row = rows[0];
+          last = BigInt(row?.horizon ?? '0') - 1n;
+          lastConsidered = row?.position == null ? undefined : BigInt(row.position);
+        } else {
+          await resilient(awaitRunningWriters);
+          last = fromPosition === 'start' ? -1n : fromPosition;
+          lastConsidered = fromPosition === 'start' ? undefined : fromPosition;
+        }
+
+        let sinceCheckpoint = 0;
+        let caughtUp = false;
+        while (!subscriptionClosed && !closed) {
+          const { rows } = await resilient(() => scanPage(last));
+          for (const row of rows) {
+            if (subscriptionClosed) return;
+            last = BigInt(row.position);
+            lastConsidered = last;
+            sinceCheckpoint += 1;
+            if (row.matches) {
+              yield { type: 'event', event: toRecordedEvent(row as EventRow) };
+            }
+            if (sinceCheckpoint >= interval) {
+              sinceCheckpoint = 0;
+              yield { type: 'checkpoint', position: last };
+            }
+          }
+          if (rows.length === readPageSize) continue;
+          if (!caughtUp) {
+            caughtUp = true;
+            yield { type: 'caught-up', position: lastConsidered };
+            continue;
+          }
+          await waitForAppend();
+          await listen();
+        }
+      } finally {
+        subscriptionClosed = true;
+        openSubscriptions.delete(subscription);
+        await stopListening?.().catch(() => undefined);
+      }
+    }
+
+    const iterator = messages();
+    const subscription: Subscription = {
+      [Symbol.asyncIterator]: () => iterator,
+      close: async () => {
+        subscriptionClosed = true;
+        wake?.();
+        openSubscriptions.delete(subscription);
+        await stopListening?.().catch(() => undefined);
+        stopListening = undefined;
+      },
+    };
+    openSubscriptions.add(subscription);
+    return subscription;
+  };
+
+  return {
+    appendToStream,
+    readStream,
+    readAll,
+    subscribeToAll,
+    ping: async () => {
+      assertOpen();
+      try {
+        await client.query('SELECT 1');
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    /** Ends the subscriptions; the SqlClient belongs to the caller and stays open. */
+    close: async () => {
+      closed = true;
+      await Promise.all([...openSubscriptions].map((subscription) => subscription.close()));
+    },
+  };
+};

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The server the integration tests use; override with `TEST_DATABASE_URL`. */
+export const testServerUrl =
+  process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly connectionString: string;
+  /** Drops the database, terminating any connection still open to it. */
+  drop(): Promise<void>;
+}
+
+const onAdminConnection = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const client = new pg.Client({ connectionString: testServerUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+};
+
+/** A fresh database with a random name on the test server, for one test file. */
+export const createTestDatabase = async (): Promise<TestDatabase> => {
+  const name = `twinning_test_${randomBytes(6).toString('hex')}`;
+  await onAdminConnection((client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(testServerUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    connectionString: url.toString(),
+    drop: async () => {
+      await onAdminConnection((client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
+    },
+  };
+};
+
+/** A random schema name for tests that share one database. */
+export const randomSchemaName = (prefix = 'test'): string =>
+  `${prefix}_${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,2 @@
+export * from './storage-config.js';
+export * from './open-storage.js';
