@@ -9,7 +9,7 @@ import {
 } from '@twinning/event-store';
 import { createPGliteClient, createPgClient, type SqlClient } from '@twinning/sql';
 import { createTestDatabase, randomSchemaName, type TestDatabase } from '@twinning/sql/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createPostgresEventStore } from './index.js';
 import { createPostgresEventStoreWithHooks } from './postgres-event-store.js';
 
@@ -97,6 +97,8 @@ describe('PostgreSQL event store on a server', () => {
     );
     const prefix = `gap${randomUUID().replaceAll('-', '')}`;
     const subscriber = recordEvents(store, prefix);
+    // A failed assertion must not leave the held transaction open and the database undroppable.
+    onTestFinished(() => releaseFirst());
     await waitFor(subscriber.isCaughtUp);
 
     const slow = store.appendToStream(`${prefix}-slow`, [newEvent('Earlier')], {

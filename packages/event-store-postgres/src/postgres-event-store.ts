@@ -25,7 +25,6 @@ import {
   runMigrations,
   type SqlClient,
   type SqlParam,
-  type SqlQueryable,
   type SqlTransaction,
 } from '@twinning/sql';
 import { eventStoreMigrations, maxEventsPerAppend, positionShift } from './schema.js';
@@ -173,35 +172,37 @@ export const createPostgresEventStoreWithHooks = async (
 
   // ---- appending ----------------------------------------------------------------------------
 
+  interface ExistingEvent {
+    event_id: string;
+    stream_id: string;
+    revision: string;
+    position: string;
+  }
+
+  const existingEventsSql = `SELECT coalesce(json_agg(json_build_object(
+      'event_id', e.event_id::text, 'stream_id', e.stream_id,
+      'revision', e.revision::text, 'position', e.position::text)), '[]'::json)
+    FROM ${events} AS e WHERE e.event_id = ANY($2::uuid[])`;
+
   /** Resolves an append whose ids the store already holds: a retry, or one of the two errors. */
-  const earlierResult = async (
-    tx: SqlQueryable,
+  const earlierResult = (
+    existing: readonly ExistingEvent[],
     streamId: string,
     toAppend: readonly EventToAppend[],
-  ): Promise<AppendResult | undefined> => {
-    const { rows } = await tx.query<{
-      event_id: string;
-      stream_id: string;
-      revision: string;
-      position: string;
-    }>(
-      `SELECT event_id::text AS event_id, stream_id, revision::text AS revision, position::text AS position
-         FROM ${events} WHERE event_id = ANY($1::uuid[])`,
-      [toAppend.map((event) => event.id)],
-    );
-    if (rows.length === 0) return undefined;
-    const elsewhere = rows.find((row) => row.stream_id !== streamId);
+  ): AppendResult | undefined => {
+    if (existing.length === 0) return undefined;
+    const elsewhere = existing.find((row) => row.stream_id !== streamId);
     if (elsewhere !== undefined) {
       throw new DuplicateEventIdError(elsewhere.event_id, streamId, elsewhere.stream_id);
     }
-    if (rows.length < toAppend.length) {
-      const found = new Set(rows.map((row) => row.event_id));
+    if (existing.length < toAppend.length) {
+      const found = new Set(existing.map((row) => row.event_id));
       throw new PartialDuplicateAppendError(
         streamId,
         toAppend.map((event) => event.id).filter((id) => found.has(id.toLowerCase())),
       );
     }
-    const last = rows.reduce((latest, row) =>
+    const last = existing.reduce((latest, row) =>
       BigInt(row.revision) > BigInt(latest.revision) ? row : latest,
     );
     return { nextExpectedRevision: BigInt(last.revision), position: BigInt(last.position) };
@@ -213,18 +214,36 @@ export const createPostgresEventStoreWithHooks = async (
     toAppend: readonly EventToAppend[],
     appendOptions: AppendOptions,
   ): Promise<AppendResult> => {
-    // The row lock serialises writers of one stream; a new stream is guarded by the unique keys.
-    const { rows: streamRows } = await tx.query<{ revision: string; last_hash: string }>(
-      `SELECT revision::text AS revision, last_hash FROM ${streams} WHERE stream_id = $1 FOR UPDATE`,
-      [streamId],
+    const eventIds = toAppend.map((event) => event.id);
+    // One round trip: the row lock serialises writers of one stream (a new stream is guarded by
+    // the unique keys), and the ids already stored make a retry idempotent.
+    const { rows: checked } = await tx.query<{
+      stream: { revision: string; last_hash: string } | null;
+      existing: ExistingEvent[];
+    }>(
+      `SELECT (SELECT json_build_object('revision', s.revision::text, 'last_hash', s.last_hash)
+                 FROM ${streams} AS s WHERE s.stream_id = $1 FOR UPDATE) AS stream,
+              (${existingEventsSql}) AS existing`,
+      [streamId, eventIds],
     );
-    const current = streamRows[0];
-    // Checked after taking the lock so that a retry racing its original sees the committed ids.
-    const retried = await earlierResult(tx, streamId, toAppend);
+    const current = checked[0]?.stream ?? undefined;
+    const retried = earlierResult(checked[0]?.existing ?? [], streamId, toAppend);
     if (retried !== undefined) return retried;
 
     const actual = current === undefined ? 'no_stream' : BigInt(current.revision);
-    assertExpectedRevision(streamId, appendOptions.expectedRevision, actual);
+    try {
+      assertExpectedRevision(streamId, appendOptions.expectedRevision, actual);
+    } catch (conflict) {
+      // The ids were read in the snapshot taken before waiting for the lock; a racing original
+      // of this very append may have committed meanwhile, and a retry must get its result.
+      const { rows: recheck } = await tx.query<{ existing: ExistingEvent[] }>(
+        `SELECT (${existingEventsSql}) AS existing WHERE $1::text IS NOT NULL`,
+        [streamId, eventIds],
+      );
+      const original = earlierResult(recheck[0]?.existing ?? [], streamId, toAppend);
+      if (original !== undefined) return original;
+      throw conflict;
+    }
 
     let prevHash = current?.last_hash ?? GENESIS_HASH;
     let revision = actual === 'no_stream' ? 0n : actual + 1n;
