@@ -57,7 +57,11 @@ export interface CommandOutcome {
 }
 
 export type CommandFailure =
-  | { readonly kind: 'rejected'; readonly error: DomainError; readonly revision: bigint | undefined }
+  | {
+      readonly kind: 'rejected';
+      readonly error: DomainError;
+      readonly revision: bigint | undefined;
+    }
   | { readonly kind: 'not_found' }
   | {
       readonly kind: 'revision_mismatch';
@@ -141,8 +145,10 @@ export const executeAgreementCommand = async (
       const id =
         request.idempotencyKey === undefined
           ? uuidv4()
-          : uuidv5(
-              `${request.agreementId}:${request.idempotencyKey}:${index}`,
+          : // The command type is part of the name: two different commands racing with one key
+            // must not pass for retries of each other when the store deduplicates by event id.
+            uuidv5(
+              `${request.agreementId}:${request.idempotencyKey}:${command.type}:${index}`,
               IDEMPOTENT_EVENT_ID_NAMESPACE,
             );
       return encodeAgreementEvent(id, event, metadata);

@@ -38,13 +38,17 @@ export interface PostgresEventStoreOptions {
 export interface PostgresEventStoreTestHooks {
   /** Runs inside the append transaction after the events are written, before COMMIT. */
   readonly beforeCommit?: (streamId: string) => Promise<void>;
+  /** How long a live subscription waits for a notification before it polls anyway. */
+  readonly fallbackPollMs?: number;
 }
 
 const defaultSchema = 'event_store';
 const readPageSize = 1000;
 const defaultCheckpointInterval = 1000;
 /** Bounds the wait for a missed or lost notification. */
-const fallbackPollMs = 1000;
+const defaultFallbackPollMs = 1000;
+/** How soon a subscription held back by a still-open append looks again. */
+const horizonRetryMs = 25;
 const appendAttempts = 5;
 const schemaPattern = /^[a-z_][a-z0-9_]{0,50}$/;
 
@@ -170,6 +174,67 @@ export const createPostgresEventStoreWithHooks = async (
     if (closed) throw new EventStoreUnavailableError('the event store is closed');
   };
 
+  // ---- stream heads --------------------------------------------------------------------------
+
+  /**
+   * The last revision and hash this instance wrote or read for recently used streams. Only a
+   * hint: an append on a stale head fails its condition and takes the full path.
+   */
+  interface StreamHead {
+    readonly revision: bigint;
+    readonly hash: string;
+  }
+  const heads = new Map<string, StreamHead>();
+  const maxRememberedHeads = 10_000;
+  const rememberHead = (streamId: string, head: StreamHead): void => {
+    heads.delete(streamId);
+    heads.set(streamId, head);
+    if (heads.size > maxRememberedHeads) {
+      const oldest = heads.keys().next();
+      if (oldest.done !== true) heads.delete(oldest.value);
+    }
+  };
+  const forgetHead = (streamId: string): void => {
+    heads.delete(streamId);
+  };
+
+  // ---- announcing appends -------------------------------------------------------------------
+
+  /** Wakes this process's own subscriptions at once; others hear the NOTIFY. */
+  const localWakers = new Set<() => void>();
+  let notifying = false;
+  let notifyAgain = false;
+
+  /**
+   * Tells subscribers that events were committed. The NOTIFY is sent after COMMIT, not inside the
+   * append transaction: a notifying commit holds PostgreSQL's notification queue lock until it is
+   * flushed, which would serialise concurrent appends and defeat group commit. Notifications
+   * coalesce: while one is in flight, any number of appends cause one more, never a queue. A lost
+   * notification only delays a subscriber until its fallback poll.
+   */
+  const announceAppend = (): void => {
+    for (const wakeLocal of localWakers) wakeLocal();
+    // Only one process can own a PGlite database: its subscribers are all local.
+    if (client.dialect === 'pglite') return;
+    if (notifying) {
+      notifyAgain = true;
+      return;
+    }
+    notifying = true;
+    void (async () => {
+      try {
+        do {
+          notifyAgain = false;
+          await client.query('SELECT pg_notify($1, $2)', [channel, '']);
+        } while (notifyAgain && !closed);
+      } catch {
+        // Subscribers poll as a fallback; a failed notification is not an append failure.
+      } finally {
+        notifying = false;
+      }
+    })();
+  };
+
   // ---- appending ----------------------------------------------------------------------------
 
   interface ExistingEvent {
@@ -208,6 +273,50 @@ export const createPostgresEventStoreWithHooks = async (
     return { nextExpectedRevision: BigInt(last.revision), position: BigInt(last.position) };
   };
 
+  /** The events as rows, each hashed onto the one before it. */
+  const chainEvents = (
+    streamId: string,
+    toAppend: readonly EventToAppend[],
+    firstRevision: bigint,
+    firstPrevHash: string,
+  ) => {
+    let prevHash = firstPrevHash;
+    let revision = firstRevision;
+    const rows = toAppend.map((event, index) => {
+      const hash = chainHash(prevHash, {
+        streamId,
+        revision,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      });
+      const row = {
+        idx: index,
+        revision: revision.toString(),
+        event_id: event.id,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        prev_hash: prevHash,
+        hash,
+      };
+      prevHash = hash;
+      revision += 1n;
+      return row;
+    });
+    return { rows, lastRevision: revision - 1n, lastHash: prevHash };
+  };
+
+  /** Writes the chained rows in `$2`; `source` names a relation with the stream's `stream_id`. */
+  const insertEventsSql = (source: string): string =>
+    `INSERT INTO ${events} (position, stream_id, revision, event_id, type, data, metadata, prev_hash, hash)
+     SELECT (pg_current_xact_id()::text::bigint << ${positionShift}) + e.idx,
+            stream.stream_id, e.revision, e.event_id, e.type, e.data, e.metadata, e.prev_hash, e.hash
+       FROM ${source}, jsonb_to_recordset($2::jsonb) AS e(
+              idx bigint, revision bigint, event_id uuid, type text, data jsonb, metadata jsonb,
+              prev_hash text, hash text)
+     RETURNING position`;
+
   const appendOnce = async (
     tx: SqlTransaction,
     streamId: string,
@@ -245,52 +354,84 @@ export const createPostgresEventStoreWithHooks = async (
       throw conflict;
     }
 
-    let prevHash = current?.last_hash ?? GENESIS_HASH;
-    let revision = actual === 'no_stream' ? 0n : actual + 1n;
-    const rows = toAppend.map((event, index) => {
-      const hash = chainHash(prevHash, {
-        streamId,
-        revision,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-      });
-      const row = {
-        idx: index,
-        revision: revision.toString(),
-        event_id: event.id,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-        prev_hash: prevHash,
-        hash,
-      };
-      prevHash = hash;
-      revision += 1n;
-      return row;
-    });
-    const lastRevision = revision - 1n;
-
+    const chained = chainEvents(
+      streamId,
+      toAppend,
+      actual === 'no_stream' ? 0n : actual + 1n,
+      current?.last_hash ?? GENESIS_HASH,
+    );
     const { rows: written } = await tx.query<{ position: string }>(
-      `WITH appended AS (
-         INSERT INTO ${events} (position, stream_id, revision, event_id, type, data, metadata, prev_hash, hash)
-         SELECT (pg_current_xact_id()::text::bigint << ${positionShift}) + e.idx,
-                $1, e.revision, e.event_id, e.type, e.data, e.metadata, e.prev_hash, e.hash
-           FROM jsonb_to_recordset($2::jsonb) AS e(
-                  idx bigint, revision bigint, event_id uuid, type text, data jsonb, metadata jsonb,
-                  prev_hash text, hash text)
-         RETURNING position
-       ), stream AS (
+      `WITH appended AS (${insertEventsSql('(SELECT $1::text AS stream_id) AS stream')}),
+       stream AS (
          INSERT INTO ${streams} (stream_id, revision, last_hash) VALUES ($1, $3, $4)
          ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision, last_hash = EXCLUDED.last_hash
        )
-       SELECT max(position)::text AS position, pg_notify($5, '') FROM appended`,
-      [streamId, JSON.stringify(rows), lastRevision, prevHash, channel],
+       SELECT max(position)::text AS position FROM appended`,
+      [streamId, JSON.stringify(chained.rows), chained.lastRevision, chained.lastHash],
     );
     const position = written[0]?.position;
     if (position === undefined) throw new Error('append wrote no events');
     await hooks.beforeCommit?.(streamId);
-    return { nextExpectedRevision: lastRevision, position: BigInt(position) };
+    rememberHead(streamId, { revision: chained.lastRevision, hash: chained.lastHash });
+    return { nextExpectedRevision: chained.lastRevision, position: BigInt(position) };
+  };
+
+  /**
+   * One statement, no explicit transaction, when this instance knows the stream's head (it wrote
+   * or read it last): the stream row moves only if it still has the revision and hash the events
+   * were chained from, and the events are written only if it moved. Anything unexpected (a
+   * stale head, a repeated event id, a lost connection) returns `undefined` and the append takes
+   * the full path, which decides conflicts, retries and idempotency.
+   */
+  const appendOnKnownHead = async (
+    streamId: string,
+    toAppend: readonly EventToAppend[],
+    expectedRevision: AppendOptions['expectedRevision'],
+  ): Promise<AppendResult | undefined> => {
+    const head = heads.get(streamId);
+    const newStream = expectedRevision === 'no_stream';
+    if (!newStream) {
+      if (head === undefined) return undefined;
+      if (typeof expectedRevision === 'bigint' && expectedRevision !== head.revision) {
+        return undefined;
+      }
+    }
+    const chained = chainEvents(
+      streamId,
+      toAppend,
+      newStream || head === undefined ? 0n : head.revision + 1n,
+      newStream || head === undefined ? GENESIS_HASH : head.hash,
+    );
+    const moveStream = newStream
+      ? `INSERT INTO ${streams} (stream_id, revision, last_hash) VALUES ($1, $3, $4)
+         ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id`
+      : `UPDATE ${streams} SET revision = $3, last_hash = $4
+          WHERE stream_id = $1 AND revision = $5 AND last_hash = $6 RETURNING stream_id`;
+    const params: SqlParam[] = [
+      streamId,
+      JSON.stringify(chained.rows),
+      chained.lastRevision,
+      chained.lastHash,
+    ];
+    if (!newStream && head !== undefined) params.push(head.revision, head.hash);
+    let position: string | null | undefined;
+    try {
+      const { rows } = await client.query<{ position: string | null }>(
+        `WITH stream AS (${moveStream}), appended AS (${insertEventsSql('stream')})
+         SELECT max(position)::text AS position FROM appended`,
+        params,
+      );
+      position = rows[0]?.position;
+    } catch {
+      forgetHead(streamId);
+      return undefined;
+    }
+    if (position === null || position === undefined) {
+      forgetHead(streamId);
+      return undefined;
+    }
+    rememberHead(streamId, { revision: chained.lastRevision, hash: chained.lastHash });
+    return { nextExpectedRevision: chained.lastRevision, position: BigInt(position) };
   };
 
   const appendToStream = async (
@@ -303,11 +444,22 @@ export const createPostgresEventStoreWithHooks = async (
     if (toAppend.length > maxEventsPerAppend) {
       throw new TypeError(`an append holds at most ${maxEventsPerAppend} events`);
     }
+    if (hooks.beforeCommit === undefined) {
+      const appended = await appendOnKnownHead(streamId, toAppend, appendOptions.expectedRevision);
+      if (appended !== undefined) {
+        announceAppend();
+        return appended;
+      }
+    }
     // A retry is safe even when a lost connection hid a successful COMMIT: the event ids make
     // the second attempt return the first one's result.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await client.transaction((tx) => appendOnce(tx, streamId, toAppend, appendOptions));
+        const result = await client.transaction((tx) =>
+          appendOnce(tx, streamId, toAppend, appendOptions),
+        );
+        announceAppend();
+        return result;
       } catch (error) {
         if (attempt >= appendAttempts || !isRetryable(error)) throw unavailable(error);
         if (error instanceof SqlError && error.connectionLost) await sleep(50 * 2 ** attempt);
@@ -362,10 +514,16 @@ export const createPostgresEventStoreWithHooks = async (
       } catch (error) {
         throw unavailable(error);
       }
+      const lastRow = page.at(-1);
+      // A forward read that ran out of events has seen the stream's head: the next append to
+      // it can take the one-statement path.
+      if (!backwards && page.length < limit && lastRow !== undefined) {
+        rememberHead(streamId, { revision: BigInt(lastRow.revision), hash: lastRow.hash });
+      }
       for (const row of page) yield toRecordedEvent(row);
       if (page.length < limit) return;
       remaining -= page.length;
-      const last = BigInt(page.at(-1)?.revision ?? '0');
+      const last = BigInt(lastRow?.revision ?? '0');
       from = backwards ? last - 1n : last + 1n;
       if (from < 0n) return;
     }
@@ -419,9 +577,17 @@ export const createPostgresEventStoreWithHooks = async (
     let wake: (() => void) | undefined;
     let stopListening: (() => Promise<void>) | undefined;
 
+    // An append announced while a page was being read must not wait for the fallback poll.
+    let announcedWhileReading = false;
+
     const waitForAppend = (): Promise<void> =>
       new Promise((resolve) => {
-        const timer = setTimeout(() => wake?.(), fallbackPollMs);
+        if (announcedWhileReading) {
+          announcedWhileReading = false;
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => wake?.(), hooks.fallbackPollMs ?? defaultFallbackPollMs);
         wake = () => {
           clearTimeout(timer);
           wake = undefined;
@@ -429,10 +595,16 @@ export const createPostgresEventStoreWithHooks = async (
         };
       });
 
+    const wakeLocal = (): void => {
+      if (wake === undefined) announcedWhileReading = true;
+      else wake();
+    };
+    localWakers.add(wakeLocal);
+
     const listen = async (): Promise<void> => {
       if (stopListening !== undefined) return;
       // Without a listener the fallback poll still finds new events, only later.
-      stopListening = await client.listen(channel, () => wake?.()).catch(() => undefined);
+      stopListening = await client.listen(channel, wakeLocal).catch(() => undefined);
     };
 
     /** Runs a read until it succeeds: a lost connection is retried from the same position. */
@@ -464,6 +636,14 @@ export const createPostgresEventStoreWithHooks = async (
           ORDER BY e.position LIMIT $2`,
         [after, readPageSize, ...filter.params],
       );
+
+    const committedBeyondHorizon = async (after: bigint): Promise<boolean> => {
+      const { rows } = await client.query<{ waiting: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${events} WHERE position > $1) AS waiting`,
+        [after],
+      );
+      return rows[0]?.waiting === true;
+    };
 
     async function* messages(): AsyncGenerator<SubscriptionMessage> {
       try {
@@ -511,11 +691,18 @@ export const createPostgresEventStoreWithHooks = async (
             yield { type: 'caught-up', position: lastConsidered };
             continue;
           }
+          if (await resilient(() => committedBeyondHorizon(last))) {
+            // An older append is still open: what is already committed after it shows once it
+            // ends, which no notification announces. Look again shortly.
+            await sleep(horizonRetryMs);
+            continue;
+          }
           await waitForAppend();
           await listen();
         }
       } finally {
         subscriptionClosed = true;
+        localWakers.delete(wakeLocal);
         openSubscriptions.delete(subscription);
         await stopListening?.().catch(() => undefined);
       }
@@ -526,6 +713,7 @@ export const createPostgresEventStoreWithHooks = async (
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
         subscriptionClosed = true;
+        localWakers.delete(wakeLocal);
         wake?.();
         openSubscriptions.delete(subscription);
         await stopListening?.().catch(() => undefined);

@@ -22,6 +22,8 @@ import type { z } from 'zod';
  * itself: the command type (from the route), the agreement id (from the path), the actor (from the
  * token). The acting party defaults to the caller's own city; the business date of the act
  * defaults to today. Everything else is the domain's own schema, so the rules live in one place.
+ * Unknown fields are refused rather than dropped: a misspelt date field would otherwise silently
+ * record the act as done today.
  */
 const withoutApiSupplied = { type: true, agreementId: true, actor: true } as const;
 const today = { description: 'Business date of the act (YYYY-MM-DD); defaults to today (UTC).' };
@@ -47,9 +49,11 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'ProposeAgreement',
     path: undefined,
     summary: 'Propose a partnership to a partner city',
-    body: ProposeAgreementSchema.omit(withoutApiSupplied).extend({
-      proposedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: ProposeAgreementSchema.omit(withoutApiSupplied)
+      .extend({
+        proposedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'proposedOn',
     example: {
       proposer: {
@@ -58,7 +62,12 @@ export const COMMAND_ENDPOINTS = [
         country: 'GB',
         councilApprovalRequired: true,
       },
-      partner: { cityId: 'de-dresden', name: 'Dresden', country: 'DE', councilApprovalRequired: true },
+      partner: {
+        cityId: 'de-dresden',
+        name: 'Dresden',
+        country: 'DE',
+        councilApprovalRequired: true,
+      },
       terms: {
         title: 'Coventry and Dresden',
         purpose: 'Reconciliation and friendship between two cities rebuilt after the war',
@@ -73,10 +82,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'CounterProposeTerms',
     path: 'counter-proposals',
     summary: 'Counter-propose new terms (clears acceptances made on older terms)',
-    body: CounterProposeTermsSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      proposedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: CounterProposeTermsSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        proposedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'proposedOn',
     example: {
       terms: {
@@ -92,10 +103,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'AcceptTerms',
     path: 'acceptances',
     summary: 'Accept a version of the terms',
-    body: AcceptTermsSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      acceptedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: AcceptTermsSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        acceptedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'acceptedOn',
     example: { termsVersion: 1 },
   }),
@@ -103,10 +116,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'RecordCouncilApproval',
     path: 'council-approvals',
     summary: "Record a council's approval of the agreed terms",
-    body: RecordCouncilApprovalSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      approvedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: RecordCouncilApprovalSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        approvedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'approvedOn',
     example: { termsVersion: 1, resolutionReference: 'Council minute 1956/412' },
   }),
@@ -114,10 +129,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'RecordSignature',
     path: 'signatures',
     summary: "Record a party's signature",
-    body: RecordSignatureSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      signedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: RecordSignatureSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        signedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'signedOn',
     example: {
       termsVersion: 1,
@@ -130,10 +147,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'ActivateAgreement',
     path: 'activation',
     summary: 'Activate a signed agreement on or after its effective date',
-    body: ActivateAgreementSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      effectiveOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: ActivateAgreementSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        effectiveOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'effectiveOn',
     example: { effectiveOn: '1959-01-01' },
   }),
@@ -141,10 +160,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'SuspendAgreement',
     path: 'suspension',
     summary: 'Suspend an active partnership',
-    body: SuspendAgreementSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      suspendedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: SuspendAgreementSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        suspendedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'suspendedOn',
     example: {
       reason: 'Suspended by council vote; not a permanent end to the link between our peoples',
@@ -155,10 +176,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'ReinstateAgreement',
     path: 'reinstatement',
     summary: 'Reinstate a suspended partnership',
-    body: ReinstateAgreementSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      reinstatedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: ReinstateAgreementSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        reinstatedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'reinstatedOn',
     example: { councilResolutionReference: 'Council resolution 2025/3' },
   }),
@@ -166,10 +189,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'RenewAgreement',
     path: 'renewals',
     summary: 'Renew a fixed-term agreement with a later end date',
-    body: RenewAgreementSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      renewedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: RenewAgreementSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        renewedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'renewedOn',
     example: { newEndDate: '2030-12-31' },
   }),
@@ -177,10 +202,12 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'TerminateAgreement',
     path: 'termination',
     summary: 'Terminate a partnership',
-    body: TerminateAgreementSchema.omit(withoutApiSupplied).extend({
-      party: partyField,
-      terminatedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: TerminateAgreementSchema.omit(withoutApiSupplied)
+      .extend({
+        party: partyField,
+        terminatedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'terminatedOn',
     example: { reason: 'Ended by council resolution' },
   }),
@@ -188,9 +215,11 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'WithdrawProposal',
     path: 'withdrawal',
     summary: 'Withdraw a proposal before it is signed (proposer only)',
-    body: WithdrawProposalSchema.omit(withoutApiSupplied).extend({
-      withdrawnOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: WithdrawProposalSchema.omit(withoutApiSupplied)
+      .extend({
+        withdrawnOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'withdrawnOn',
     example: { reason: 'The council chose another partner' },
   }),
@@ -198,9 +227,11 @@ export const COMMAND_ENDPOINTS = [
     commandType: 'DeclineProposal',
     path: 'decline',
     summary: 'Decline a proposal before it is signed (partner only)',
-    body: DeclineProposalSchema.omit(withoutApiSupplied).extend({
-      declinedOn: IsoDateSchema.optional().describe(today.description),
-    }),
+    body: DeclineProposalSchema.omit(withoutApiSupplied)
+      .extend({
+        declinedOn: IsoDateSchema.optional().describe(today.description),
+      })
+      .strict(),
     dateField: 'declinedOn',
     example: { reason: 'Not a good time for our council' },
   }),

@@ -1,6 +1,7 @@
 import {
   executeAgreementCommand,
   type CommandOutcome,
+  type CommandResult,
   type LoadedAgreement,
 } from '@twinning/agreements';
 import {
@@ -11,13 +12,13 @@ import {
   type Command,
 } from '@twinning/domain';
 import type { EventStore } from '@twinning/event-store';
-import type { HttpApp } from '@twinning/http-kit';
+import { HttpProblemError, type HttpApp } from '@twinning/http-kit';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 import { actorOf, requireRole, type Actor } from '../auth/index.js';
 import type { MunicipalityDirectory } from '../municipalities/municipality-directory.js';
 import { COMMAND_ENDPOINTS, type CommandEndpoint } from './command-endpoints.js';
-import { InvalidCommand, problemForCommandFailure } from './command-problems.js';
+import { AgreementNotFound, InvalidCommand, problemForCommandFailure } from './command-problems.js';
 import { CommandHeadersSchema, expectedRevisionOf } from './preconditions.js';
 import {
   AgreementRepresentationSchema,
@@ -75,6 +76,16 @@ export const registerAgreementCommandRoutes = (
     caller: Actor,
     agreement: LoadedAgreement,
   ): Command => {
+    // Commands answer like reads for a clerk of neither city: no hint that the agreement exists,
+    // nor what state it is in (the lifecycle would otherwise explain its refusal in detail).
+    const record = agreement.state.snapshot.context.agreement;
+    if (
+      record !== null &&
+      caller.municipality !== record.proposer.cityId &&
+      caller.municipality !== record.partner.cityId
+    ) {
+      throw AgreementNotFound('No agreement you may read has this id');
+    }
     const candidate: Record<string, unknown> = {
       ...body,
       type: endpoint.commandType,
@@ -127,28 +138,41 @@ export const registerAgreementCommandRoutes = (
         const body = request.body as Readonly<Record<string, unknown>>;
         const expectedRevision = expectedRevisionOf(request.headers['if-match']);
 
-        if (caller.municipality !== null) {
-          await dependencies.municipalities.recordClerk(
-            caller.municipality as CityId,
-            dependencies.now(),
+        let result: CommandResult;
+        try {
+          if (caller.municipality !== null) {
+            await dependencies.municipalities.recordClerk(
+              caller.municipality as CityId,
+              dependencies.now(),
+            );
+          }
+          result = await executeAgreementCommand(
+            {
+              store: dependencies.store,
+              now: dependencies.now,
+              citiesWithClerks: (cityIds) => dependencies.municipalities.citiesWithClerks(cityIds),
+            },
+            {
+              agreementId,
+              command: (agreement) => commandOf(endpoint, agreementId, body, caller, agreement),
+              ...(expectedRevision === undefined ? {} : { expectedRevision }),
+              ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+              correlationId: request.correlationId,
+              causationId: request.id,
+            },
           );
+        } catch (error) {
+          // Refused before a decision (a body the domain refuses, an agreement the caller may not
+          // see) or failed: counted too, so that the metric adds up to the commands handled.
+          const refused = error instanceof HttpProblemError && error.status < 500;
+          commandsTotal.inc({
+            command: endpoint.commandType,
+            outcome: refused ? 'refused' : 'failed',
+          });
+          throw error;
+        } finally {
+          stopTimer();
         }
-        const result = await executeAgreementCommand(
-          {
-            store: dependencies.store,
-            now: dependencies.now,
-            citiesWithClerks: (cityIds) => dependencies.municipalities.citiesWithClerks(cityIds),
-          },
-          {
-            agreementId,
-            command: (agreement) => commandOf(endpoint, agreementId, body, caller, agreement),
-            ...(expectedRevision === undefined ? {} : { expectedRevision }),
-            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-            correlationId: request.correlationId,
-            causationId: request.id,
-          },
-        );
-        stopTimer();
         if (!result.ok) {
           commandsTotal.inc({ command: endpoint.commandType, outcome: result.error.kind });
           throw problemForCommandFailure(result.error);

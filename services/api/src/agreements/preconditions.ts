@@ -39,5 +39,9 @@ export const CommandHeadersSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
     .optional()
     .describe('Makes a retried command return the first answer and append nothing new'),
-  'x-correlation-id': z.string().max(200).optional(),
+  // Not limited here: an id unfit for logs is replaced by a fresh one (see http-kit), never refused.
+  'x-correlation-id': z
+    .string()
+    .optional()
+    .describe('Echoed back and recorded with the events; replaced by a uuid when unfit for logs'),
 });
