@@ -21,7 +21,7 @@ export const otherParty = (party: PartyRole): PartyRole =>
   party === 'proposer' ? 'partner' : 'proposer';
 
 /** Where a clerk records the other city's act, the document that proves the act took place. */
-export const EvidenceSchema = z.object({ reference: z.string().min(1) });
+export const EvidenceSchema = z.strictObject({ reference: z.string().min(1) });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
 /**

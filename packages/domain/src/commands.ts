@@ -45,7 +45,10 @@ export const RecordCouncilApprovalSchema = z.object({
   approvedOn: IsoDateSchema,
 });
 
-export const SignatorySchema = z.object({ name: z.string().min(1), title: z.string().min(1) });
+export const SignatorySchema = z.strictObject({
+  name: z.string().min(1),
+  title: z.string().min(1),
+});
 export type Signatory = z.infer<typeof SignatorySchema>;
 
 export const RecordSignatureSchema = z.object({

@@ -301,6 +301,21 @@ describe('bad input gives a typed error, not a crash', () => {
       { ...story.withdraw('2019-05-01'), actor: { subject: 'x', role: 'mayor' } },
     ],
     ['an unknown command', { type: 'TwinEverything' }],
+    [
+      // A misspelt optional field must not silently yield an open-ended agreement.
+      'a misspelt field inside the terms',
+      { ...story.propose('2019-01-10'), terms: { ...fixedTerm, enddate: '2030-01-01' } },
+    ],
+    [
+      'an unknown field on a party',
+      { ...story.propose('2019-01-10'), partner: { ...kiel, mayor: 'someone' } },
+    ],
+    [
+      'an unknown field on the signatory',
+      story.sign('proposer', '2019-04-01', {
+        signatory: { name: 'Lord Mayor', title: 'Lord Mayor', rank: 1 } as never,
+      }),
+    ],
   ])('%s', (_case, command) => {
     const error = given(ctx, ...proposed)
       .when(command as unknown as Command)

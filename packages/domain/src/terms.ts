@@ -25,7 +25,7 @@ export const AGREEMENT_KINDS = ['sister_city', 'friendship_city', 'cooperation']
 export const AgreementKindSchema = z.enum(AGREEMENT_KINDS);
 export type AgreementKind = z.infer<typeof AgreementKindSchema>;
 
-export const PartySchema = z.object({
+export const PartySchema = z.strictObject({
   cityId: CityIdSchema,
   name: z.string().min(1),
   /** ISO 3166-1 alpha-2, upper case (`GB`, `RU`, `DE`). */
@@ -67,12 +67,12 @@ const termsHaveAConsistentDuration = (terms: TermsShape, ctx: z.RefinementCtx): 
   }
 };
 
-export const TermsSchema = z.object(termsFields).superRefine(termsHaveAConsistentDuration);
+export const TermsSchema = z.strictObject(termsFields).superRefine(termsHaveAConsistentDuration);
 export type Terms = z.infer<typeof TermsSchema>;
 
 /** Terms as negotiated: every counter-proposal gets the next version, starting at 1. */
 export const VersionedTermsSchema = z
-  .object({ version: z.number().int().positive(), ...termsFields })
+  .strictObject({ version: z.number().int().positive(), ...termsFields })
   .superRefine(termsHaveAConsistentDuration);
 export type VersionedTerms = z.infer<typeof VersionedTermsSchema>;
 
