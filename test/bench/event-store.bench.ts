@@ -83,7 +83,9 @@ const seedForReading = async (store: EventStore, total: number): Promise<void> =
       expectedRevision: 'no_stream',
     });
     if (process.stderr.isTTY && appended % 50_000 === 0) {
-      process.stderr.write(`\r  seeding ${appended.toLocaleString('en-GB')} / ${total.toLocaleString('en-GB')}`);
+      process.stderr.write(
+        `\r  seeding ${appended.toLocaleString('en-GB')} / ${total.toLocaleString('en-GB')}`,
+      );
     }
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
@@ -143,7 +145,9 @@ const targets: Target[] = [
 ];
 
 const main = async (): Promise<void> => {
-  process.stdout.write(`Event store benchmarks — ${machineLine()}, ${durationMs / 1000} s per figure\n`);
+  process.stdout.write(
+    `Event store benchmarks — ${machineLine()}, ${durationMs / 1000} s per figure\n`,
+  );
   const appendRows: string[][] = [];
   const readRows: string[][] = [];
   for (const target of targets) {

@@ -9,6 +9,8 @@ export interface Storage {
   readonly store: EventStore;
   /** Read models, checkpoints, subscriptions: PostgreSQL or PGlite. */
   readonly sql: SqlClient;
+  /** The database holding the events, when they are in PostgreSQL or PGlite (not EventStoreDB). */
+  readonly eventsSql: SqlClient | undefined;
   readonly locations: StorageLocations;
   close(): Promise<void>;
 }
@@ -34,19 +36,23 @@ export const openStorage = async (locations: StorageLocations): Promise<Storage>
   const closers: (() => Promise<void>)[] = [];
   try {
     let store: EventStore;
+    let eventsSql: SqlClient | undefined;
     const { eventStore } = locations;
     if (eventStore.kind === 'esdb') {
       store = createEsdbEventStore({ connectionString: eventStore.url });
     } else if (sameDatabase(eventStore, locations.database)) {
+      eventsSql = sql;
       store = await createPostgresEventStore(sql);
     } else {
-      const eventsSql = await openDatabase(eventStore, locations.poolSize);
-      closers.push(() => eventsSql.close());
-      store = await createPostgresEventStore(eventsSql);
+      const ownSql = await openDatabase(eventStore, locations.poolSize);
+      closers.push(() => ownSql.close());
+      eventsSql = ownSql;
+      store = await createPostgresEventStore(ownSql);
     }
     return {
       store,
       sql,
+      eventsSql,
       locations,
       async close() {
         await store.close();

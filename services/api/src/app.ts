@@ -1,22 +1,33 @@
 import swaggerUi from '@fastify/swagger-ui';
 import type { EventStore } from '@twinning/event-store';
 import { createHttpApp, type HttpApp } from '@twinning/http-kit';
+import type { SqlClient } from '@twinning/sql';
 import type { Logger } from 'pino';
 import { registerAgreementCommandRoutes } from './agreements/command-routes.js';
 import { registerAgreementQueryRoutes } from './agreements/query-routes.js';
+import { registerAuditRoutes, type AuditRouteOptions } from './audit/audit-routes.js';
 import { authenticationPlugin, type TokenVerifier } from './auth/index.js';
 import type { MunicipalityDirectory } from './municipalities/municipality-directory.js';
 import { registerMunicipalityRoutes } from './municipalities/municipality-routes.js';
+import { registerProjectionAdminRoutes } from './projections/projection-admin-routes.js';
+import { registerQueryRoutes } from './queries/query-routes.js';
+import { registerWebhookRoutes, type WebhookRouteOptions } from './webhooks/webhook-routes.js';
 
 export interface ApiDependencies {
   readonly store: EventStore;
   readonly municipalities: MunicipalityDirectory;
   readonly verifier: TokenVerifier;
+  /** The read models' database; without it the query routes (lists, cities, statistics) are absent. */
+  readonly sql?: SqlClient;
   readonly logger?: Logger;
   /** System time; tests pin it. */
   readonly now?: () => Date;
   readonly bodyLimitBytes?: number;
   readonly version?: string;
+  /** The in-force read model and stream heads the auditor routes use where available. */
+  readonly audit?: AuditRouteOptions;
+  /** Webhook settings (secrets' key, address rules); with `sql`, enables the webhook admin routes. */
+  readonly webhooks?: Pick<WebhookRouteOptions, 'settings' | 'resolve'>;
 }
 
 /** The API for clerks, auditors and admins. Never listens: `server.ts` (or a test) decides. */
@@ -42,5 +53,18 @@ export const buildApp = async (dependencies: ApiDependencies): Promise<HttpApp> 
   registerAgreementCommandRoutes(app, routes);
   registerAgreementQueryRoutes(app, routes);
   registerMunicipalityRoutes(app, routes);
+  if (dependencies.sql !== undefined) registerQueryRoutes(app, { sql: dependencies.sql, now });
+  if (dependencies.sql !== undefined) {
+    await registerProjectionAdminRoutes(app, { sql: dependencies.sql });
+  }
+  registerAuditRoutes(app, { store: dependencies.store, now, ...dependencies.audit });
+  if (dependencies.sql !== undefined && dependencies.webhooks !== undefined) {
+    await registerWebhookRoutes(app, {
+      sql: dependencies.sql,
+      store: dependencies.store,
+      now,
+      ...dependencies.webhooks,
+    });
+  }
   return app;
 };

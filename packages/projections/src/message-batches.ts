@@ -1,0 +1,99 @@
+import type { RecordedEvent, SubscriptionMessage } from '@twinning/event-store';
+
+export interface MessageBatch {
+  readonly events: readonly RecordedEvent[];
+  /** Everything up to this position has been considered (applied or filtered out). */
+  readonly upTo: bigint | undefined;
+  /** The subscription had delivered everything stored when this batch closed. */
+  readonly caughtUp: boolean;
+}
+
+export interface BatchingOptions {
+  readonly maxEvents: number;
+  /** How long a batch with something in it may wait for more before it is handed on. */
+  readonly maxWaitMs: number;
+}
+
+const maxOf = (a: bigint | undefined, b: bigint | undefined): bigint | undefined =>
+  a === undefined ? b : b === undefined || a >= b ? a : b;
+
+/**
+ * Groups subscription messages into batches of at most `maxEvents` events, handing a batch on
+ * once it is full, once `maxWaitMs` has passed since its first message, or at once when the
+ * subscription catches up. The next message is read while the caller applies a batch.
+ */
+export async function* batchMessages(
+  messages: AsyncIterator<SubscriptionMessage>,
+  options: BatchingOptions,
+): AsyncGenerator<MessageBatch> {
+  let pending: Promise<IteratorResult<SubscriptionMessage>> | undefined;
+  let events: RecordedEvent[] = [];
+  let upTo: bigint | undefined;
+  let dirty = false;
+  let deadline = 0;
+
+  const take = (caughtUp: boolean): MessageBatch => {
+    const batch = { events, upTo, caughtUp };
+    events = [];
+    dirty = false;
+    return batch;
+  };
+
+  for (;;) {
+    if (pending === undefined) {
+      pending = messages.next();
+      // A close() while nobody waits must not surface as an unhandled rejection.
+      pending.catch(() => undefined);
+    }
+    let result: IteratorResult<SubscriptionMessage> | 'timeout';
+    if (!dirty) {
+      result = await pending;
+    } else {
+      const waitMs = deadline - performance.now();
+      if (waitMs <= 0) {
+        yield take(false);
+        continue;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), waitMs);
+      });
+      try {
+        result = await Promise.race([pending, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (result === 'timeout') {
+        yield take(false);
+        continue;
+      }
+    }
+    pending = undefined;
+    if (result.done === true) {
+      if (dirty) yield take(false);
+      return;
+    }
+    const message = result.value;
+    if (!dirty) deadline = performance.now() + options.maxWaitMs;
+    switch (message.type) {
+      case 'event':
+        events.push(message.event);
+        upTo = maxOf(upTo, message.event.position);
+        dirty = true;
+        if (events.length >= options.maxEvents) yield take(false);
+        break;
+      case 'checkpoint':
+        upTo = maxOf(upTo, message.position);
+        dirty = true;
+        break;
+      case 'caught-up':
+        upTo = maxOf(upTo, message.position);
+        yield take(true);
+        break;
+      default: {
+        const _exhaustive: never = message;
+        throw new Error(`unknown subscription message ${String(_exhaustive)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './agreement-events.js';
+export * from './webhook-receiver.js';
