@@ -7,27 +7,9 @@ import {
 } from '@twinning/audit';
 import { ConfigError, loadConfig } from '@twinning/http-kit';
 import type { SqlClient } from '@twinning/sql';
-import {
-  openStorage,
-  storageEnvironmentSchema,
-  storageLocationsOf,
-  type StorageLocations,
-} from '@twinning/storage';
+import { openStorage, storageEnvironmentSchema, storageLocationsOf } from '@twinning/storage';
 import { AUDIT_USAGE, AuditUsageError, parseAuditArguments } from './audit-arguments.js';
 import { EXIT, runAuditCommand } from './audit-commands.js';
-
-/** The stream heads live beside the events only when the SQL database is the event store's. */
-const sharesEventStore = (locations: StorageLocations): boolean => {
-  const { eventStore, database } = locations;
-  return (
-    (eventStore.kind === 'pglite' &&
-      database.kind === 'pglite' &&
-      eventStore.dataDir === database.dataDir) ||
-    (eventStore.kind === 'postgres' &&
-      database.kind === 'postgres' &&
-      eventStore.url === database.url)
-  );
-};
 
 /** The in-force read model, once the projection has been built into `read`. */
 const builtInForceQuery = async (sql: SqlClient): Promise<InForceQuery | undefined> => {
@@ -65,9 +47,9 @@ const main = async (): Promise<number> => {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   try {
-    const streamHeads: StreamHeads | undefined = sharesEventStore(locations)
-      ? createPostgresStreamHeads(storage.sql)
-      : undefined;
+    // The stream heads live beside the events only when they are in PostgreSQL or PGlite.
+    const streamHeads: StreamHeads | undefined =
+      storage.eventsSql === undefined ? undefined : createPostgresStreamHeads(storage.eventsSql);
     const inForce = await builtInForceQuery(storage.sql);
     return await runAuditCommand(command, {
       store: storage.store,
