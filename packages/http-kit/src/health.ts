@@ -4,8 +4,27 @@
  * replica restarted.
  */
 
-/** Resolves when the dependency is usable; throws (or rejects) when it is not. */
-export type ReadinessCheck = (signal: AbortSignal) => Promise<void> | void;
+/** Plain JSON a check reports beside its verdict, e.g. how far behind a projection is. */
+export type ReadinessDetails = { readonly [key: string]: unknown };
+
+/**
+ * Resolves when the dependency is usable, optionally with details to show; throws (or rejects)
+ * when it is not — with a `ReadinessCheckFailed` to show details of the failure too.
+ */
+export type ReadinessCheck = (
+  signal: AbortSignal,
+) => Promise<ReadinessDetails | void> | ReadinessDetails | void;
+
+/** A failed check that says why, in details shown in the readiness report. */
+export class ReadinessCheckFailed extends Error {
+  override readonly name: string = 'ReadinessCheckFailed';
+  constructor(
+    message: string,
+    readonly details: ReadinessDetails,
+  ) {
+    super(message);
+  }
+}
 
 export type ReadinessFailure = 'timeout' | 'failed';
 
@@ -14,6 +33,7 @@ export interface ReadinessCheckResult {
   readonly status: 'pass' | 'fail';
   readonly durationMs: number;
   readonly reason?: ReadinessFailure;
+  readonly details?: ReadinessDetails;
 }
 
 export interface ReadinessReport {
@@ -38,7 +58,10 @@ class ReadinessTimeoutError extends Error {
   override readonly name = 'ReadinessTimeoutError';
 }
 
-const runWithTimeout = async (check: ReadinessCheck, timeoutMs: number): Promise<void> => {
+const runWithTimeout = async (
+  check: ReadinessCheck,
+  timeoutMs: number,
+): Promise<ReadinessDetails | void> => {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -49,7 +72,7 @@ const runWithTimeout = async (check: ReadinessCheck, timeoutMs: number): Promise
     }, timeoutMs);
   });
   try {
-    await Promise.race([Promise.resolve().then(() => check(controller.signal)), timeout]);
+    return await Promise.race([Promise.resolve().then(() => check(controller.signal)), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -68,12 +91,23 @@ export const createReadiness = (timeoutMs: number): Readiness => {
           const started = performance.now();
           const durationMs = () => Math.round(performance.now() - started);
           try {
-            await runWithTimeout(check, timeoutMs);
-            return { name, status: 'pass', durationMs: durationMs() };
+            const details = await runWithTimeout(check, timeoutMs);
+            return {
+              name,
+              status: 'pass',
+              durationMs: durationMs(),
+              ...(details === undefined ? {} : { details }),
+            };
           } catch (error) {
             const reason = error instanceof ReadinessTimeoutError ? 'timeout' : 'failed';
             onFailure?.({ name, reason, error });
-            return { name, status: 'fail', durationMs: durationMs(), reason };
+            return {
+              name,
+              status: 'fail',
+              durationMs: durationMs(),
+              reason,
+              ...(error instanceof ReadinessCheckFailed ? { details: error.details } : {}),
+            };
           }
         }),
       );

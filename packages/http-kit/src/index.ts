@@ -41,13 +41,14 @@ export { problemFromError } from './problem-from-error.js';
 export { createAppMetrics } from './metrics.js';
 export type { AppMetrics, AppMetricsOptions } from './metrics.js';
 export type { Counter, Gauge, Histogram } from 'prom-client';
-export { createReadiness } from './health.js';
+export { ReadinessCheckFailed, createReadiness } from './health.js';
 export type {
   FailedCheck,
   Readiness,
   ReadinessCheck,
   ReadinessCheckResult,
   ReadinessReport,
+  ReadinessDetails,
 } from './health.js';
 export { runUntilSignalled } from './shutdown.js';
 export type {

@@ -1,16 +1,39 @@
 import { urlVariable } from '@twinning/http-kit';
 import { z } from 'zod';
 
-const EVENT_STORE_PROTOCOLS = [
-  'postgres:',
-  'postgresql:',
-  'esdb:',
-  'esdb+discover:',
-  'kurrentdb:',
-  'kurrentdb+discover:',
-  'kurrent:',
-  'kurrent+discover:',
-];
+const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
+
+/**
+ * A PostgreSQL URL is checked as a URL; an EventStoreDB connection string is passed on as written,
+ * because a cluster's (`esdb://node1:2113,node2:2113?tls=true`) is not a URL, and the adapter
+ * checks it when it connects.
+ */
+const eventStoreUrlVariable = () =>
+  z.string().transform((value, context) => {
+    const scheme = /^([a-z+]+):\/\//i.exec(value.trim())?.[1]?.toLowerCase();
+    if (scheme !== undefined && ESDB_SCHEMES.has(scheme)) return value.trim();
+    if (scheme === 'postgres' || scheme === 'postgresql') {
+      if (URL.canParse(value)) return new URL(value).href;
+      context.addIssue({ code: 'custom', message: 'is not a valid PostgreSQL URL' });
+      return z.NEVER;
+    }
+    context.addIssue({
+      code: 'custom',
+      message: `must start with postgres://, postgresql://, ${[...ESDB_SCHEMES].map((s) => `${s}://`).join(', ')}`,
+    });
+    return z.NEVER;
+  });
+
+const ESDB_SCHEMES = new Set([
+  'esdb',
+  'esdb+discover',
+  'kurrentdb',
+  'kurrentdb+discover',
+  'kurrent',
+  'kurrent+discover',
+  'kdb',
+  'kdb+discover',
+]);
 
 /**
  * Where events and read models live, from the environment:
@@ -21,10 +44,8 @@ const EVENT_STORE_PROTOCOLS = [
  *   `DATABASE_URL`, or to PGlite under `DATA_DIR` when it is unset.
  */
 export const storageEnvironmentSchema = z.object({
-  EVENT_STORE_URL: urlVariable(EVENT_STORE_PROTOCOLS)
-    .transform((url) => url.href)
-    .optional(),
-  DATABASE_URL: urlVariable(['postgres:', 'postgresql:'])
+  EVENT_STORE_URL: eventStoreUrlVariable().optional(),
+  DATABASE_URL: urlVariable(POSTGRES_PROTOCOLS)
     .transform((url) => url.href)
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -75,13 +96,14 @@ export const describeLocation = (location: EventStoreLocation | DatabaseLocation
   switch (location.kind) {
     case 'pglite':
       return `PGlite (embedded) at ${location.dataDir}`;
-    case 'postgres':
-    case 'esdb': {
+    case 'postgres': {
       const url = new URL(location.url);
       url.username = '';
       url.password = '';
-      return `${location.kind === 'esdb' ? 'EventStoreDB' : 'PostgreSQL'} at ${url.href}`;
+      return `PostgreSQL at ${url.href}`;
     }
+    case 'esdb':
+      return `EventStoreDB at ${location.url.replace(/\/\/[^@/]*@/, '//')}`;
     default: {
       const _exhaustive: never = location;
       return _exhaustive;

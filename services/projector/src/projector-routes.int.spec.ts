@@ -77,7 +77,14 @@ describe('projector health and metrics', { timeout: 120_000 }, () => {
     expect(notReady.statusCode).toBe(503);
     expect(notReady.json()).toMatchObject({
       status: 'not_ready',
-      checks: [{ name: 'projections', status: 'fail', reason: 'failed' }],
+      checks: [
+        {
+          name: 'projections',
+          status: 'fail',
+          reason: 'failed',
+          details: { parked: [{ projection: 'counting', position: parked.position.toString() }] },
+        },
+      ],
     });
     await expect(projector.checkReadiness()).rejects.toThrow(
       `parked events: counting at ${parked.position}`,
@@ -125,6 +132,20 @@ describe('projector health and metrics', { timeout: 120_000 }, () => {
         (await metricValue('twinning_projection_lag_events{projection="counting"}')) === 0,
       'the lag to clear',
     );
+    // Readiness reports each projection's lag beside its verdict.
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.json()).toMatchObject({
+      status: 'ready',
+      checks: [
+        {
+          name: 'projections',
+          status: 'pass',
+          details: {
+            projections: [{ name: 'counting', role: 'active', parked: false, lagEvents: 0 }],
+          },
+        },
+      ],
+    });
     expect(
       await metricValue('twinning_projection_events_applied_total{projection="counting"}'),
     ).toBe(3);

@@ -1,5 +1,5 @@
 import type { EventStore } from '@twinning/event-store';
-import type { AppMetrics } from '@twinning/http-kit';
+import { ReadinessCheckFailed, type AppMetrics, type ReadinessDetails } from '@twinning/http-kit';
 import {
   createProjectionRunner,
   type Projection,
@@ -28,7 +28,7 @@ export interface ProjectorOptions {
 }
 
 /** A projection that needs an operator: an event of it is parked. */
-export class ProjectionParkedError extends Error {
+export class ProjectionParkedError extends ReadinessCheckFailed {
   override readonly name = 'ProjectionParkedError';
 }
 
@@ -38,7 +38,7 @@ export interface ProjectorHandle {
    * Resolves when no hosted projection has a parked event (whichever process runs it: the check
    * reads the shared tables), throws `ProjectionParkedError` otherwise.
    */
-  checkReadiness(): Promise<void>;
+  checkReadiness(): Promise<ReadinessDetails>;
   /** Finishes the batches in flight, releases the locks, stops. The store and client stay open. */
   stop(): Promise<void>;
 }
@@ -89,11 +89,30 @@ export const startProjector = async (options: ProjectorOptions): Promise<Project
           ORDER BY p.projection, p.position`,
         [hostedNames],
       );
+      // Lag of what this process runs (a standby reports none), for operators and probes alike.
+      const projections = runner.status().map((status) => ({
+        name: status.name,
+        version: status.version,
+        role: status.role,
+        parked: status.parked,
+        ...(status.lag === undefined
+          ? {}
+          : {
+              lagEvents: status.lag.events,
+              lagEventsExact: status.lag.exact,
+              lagSeconds: status.lag.seconds,
+            }),
+      }));
       if (rows.length > 0) {
         throw new ProjectionParkedError(
           `parked events: ${rows.map((row) => `${row.projection} at ${row.position}`).join(', ')}`,
+          {
+            projections,
+            parked: rows.map((row) => ({ projection: row.projection, position: row.position })),
+          },
         );
       }
+      return { projections };
     },
     async stop() {
       await runner.stop();
