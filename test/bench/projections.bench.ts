@@ -3,14 +3,17 @@
  *
  *   pnpm bench:projections
  *   BENCH_EVENTS=100000 BENCH_LAG_SECONDS=5 pnpm bench:projections   # a quick run
+ *   BENCH_REBUILD_SECONDS=0 pnpm bench:projections                   # follow the rebuild to the end
  *
- * On the local PostgreSQL, in a database made for the run and dropped after it:
- * - a log of BENCH_EVENTS agreement events (1,000,000 by default), whole agreements decided by
- *   the lifecycle machine, appended one agreement per append by 8 writers;
- * - the store's plain `readAll()` over the whole log, then a full rebuild of the projector's read
- *   models (`READ_MODEL_PROJECTIONS` and the auditors' `inForceProjection`) by the projection
- *   runner, timed from `start()` until every projection serves a build that has reached the head;
- * - lag: with the runner caught up, commands through `executeAgreementCommand` at a steady rate,
+ * On the local PostgreSQL, each part in a database made for it and dropped after it:
+ * - rebuild: a log of BENCH_EVENTS agreement events (1,000,000 by default; whole agreements
+ *   decided by the lifecycle machine, one agreement per append), read once with the store's plain
+ *   `readAll()`, then rebuilt by the projection runner into the projector's read models
+ *   (`READ_MODEL_PROJECTIONS` and the auditors' `inForceProjection`), timed from `start()` until
+ *   each projection serves a build at the head of the log, or for BENCH_REBUILD_SECONDS (240 by
+ *   default) after which the rate so far is reported and extrapolated;
+ * - lag: a log of BENCH_LAG_HISTORY events rebuilt completely, then commands through
+ *   `executeAgreementCommand` at a steady rate (50 and 200 a second, BENCH_LAG_SECONDS each),
  *   each timed from its return (the append committed) until the runner has committed a checkpoint
  *   at or past its position.
  *
@@ -18,6 +21,7 @@
  * hears of appends through PostgreSQL notifications, not through the writer's in-process wake-up.
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import {
   businessDateOf,
   encodeAgreementEvent,
@@ -39,12 +43,12 @@ import {
   type PartyRole,
 } from '@twinning/domain';
 import { agreementId as toAgreementId, city, storyOf } from '@twinning/domain/testing';
-import type { EventStore, EventToAppend, JsonObject } from '@twinning/event-store';
+import type { EventStore, EventToAppend } from '@twinning/event-store';
 import { createPostgresEventStore } from '@twinning/event-store-postgres';
 import { createLogger } from '@twinning/http-kit';
 import { createProjectionRunner, type ProjectionRunner } from '@twinning/projections';
 import { READ_MODEL_PROJECTIONS } from '@twinning/read-models';
-import { createPgClient } from '@twinning/sql';
+import { createPgClient, type SqlClient } from '@twinning/sql';
 import { createTestDatabase } from '@twinning/sql/testing';
 import {
   formatRate,
@@ -55,6 +59,10 @@ import {
 } from './support/bench-report.js';
 
 const totalEvents = Number(process.env['BENCH_EVENTS'] ?? '1000000');
+/** The rebuild is followed this long, then its rate is extrapolated; 0 follows it to the end. */
+const rebuildLimitSeconds = Number(process.env['BENCH_REBUILD_SECONDS'] ?? '240');
+/** Lag is measured on a database of its own whose log of this size is rebuilt completely first. */
+const lagHistoryEvents = Number(process.env['BENCH_LAG_HISTORY'] ?? '20000');
 const lagSeconds = Number(process.env['BENCH_LAG_SECONDS'] ?? '20');
 const LAG_RATES = [50, 200] as const;
 const SEED_WRITERS = 8;
@@ -204,7 +212,7 @@ const copyOf = (template: readonly EventToAppend[], agreementId: AgreementId): E
     id: randomUUID(),
     type: event.type,
     data: index === 0 ? { ...event.data, agreementId } : event.data,
-    metadata: { ...event.metadata, correlationId, causationId: randomUUID() } as JsonObject,
+    metadata: { ...event.metadata, correlationId, causationId: randomUUID() },
   }));
 };
 
@@ -299,35 +307,61 @@ const assertNothingParked = (runner: ProjectionRunner): void => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Time from `start()` until each projection serves a build at or past `head`. */
+interface RebuildProgress {
+  /** Seconds from `start()` until the projection served a build at the head, if it did. */
+  readonly caughtUpAfter: number | undefined;
+  readonly eventsApplied: number;
+}
+
+/**
+ * Starts the runner on an empty database and follows it until every projection serves a build
+ * at or past `head`, or until `limitSeconds` (0: no limit) have passed.
+ */
 const rebuild = async (
   runner: ProjectionRunner,
   head: bigint,
-): Promise<{ seconds: number; byProjection: Map<string, number> }> => {
+  limitSeconds: number,
+): Promise<{ seconds: number; byProjection: Map<string, RebuildProgress> }> => {
   const start = process.hrtime.bigint();
-  const byProjection = new Map<string, number>();
+  const caughtUp = new Map<string, number>();
+  const applied = (): Map<string, number> =>
+    new Map(
+      runner
+        .status()
+        .map((status) => [
+          status.name,
+          Math.max(0, ...status.builds.map((build) => Number(build.eventsApplied))),
+        ]),
+    );
   await runner.start();
-  while (byProjection.size < PROJECTIONS.length) {
+  while (caughtUp.size < PROJECTIONS.length) {
+    if (limitSeconds > 0 && seconds(start) >= limitSeconds) break;
     assertNothingParked(runner);
     for (const [name, position] of servingPositions(runner)) {
-      if (!byProjection.has(name) && position !== undefined && position >= head) {
-        byProjection.set(name, seconds(start));
+      if (!caughtUp.has(name) && position !== undefined && position >= head) {
+        caughtUp.set(name, seconds(start));
       }
     }
     if (process.stderr.isTTY) {
-      const applied = runner
-        .status()
-        .map(
-          (status) =>
-            `${status.name} ${Math.round((status.builds[0]?.progress.ratio ?? 0) * 100)} %`,
-        )
+      const line = [...applied()]
+        .map(([name, events]) => `${name} ${events.toLocaleString('en-GB')}`)
         .join(', ');
-      process.stderr.write(`\r  rebuilding: ${applied}   `);
+      process.stderr.write(`\r  rebuilding: ${line}   `);
     }
     await sleep(100);
   }
   endProgress();
-  return { seconds: seconds(start), byProjection };
+  const elapsed = seconds(start);
+  const eventsApplied = applied();
+  return {
+    seconds: elapsed,
+    byProjection: new Map(
+      PROJECTIONS.map(({ name }) => [
+        name,
+        { caughtUpAfter: caughtUp.get(name), eventsApplied: eventsApplied.get(name) ?? 0 },
+      ]),
+    ),
+  };
 };
 
 interface LagSample {
@@ -444,107 +478,189 @@ const steadyLoad = async (
   return { issued, skipped, refused };
 };
 
-const main = async (): Promise<void> => {
-  const logger = createLogger({ name: 'projections-bench', level: 'warn' });
-  process.stdout.write(
-    `Projection benchmarks — ${machineLine()}, ${totalEvents.toLocaleString('en-GB')} events, lag over ${lagSeconds} s per rate\n`,
-  );
+interface BenchDatabase {
+  /** The command path's store, as the API would hold it. */
+  readonly writerStore: EventStore;
+  /** The projector's own store and pool. */
+  readonly projectorStore: EventStore;
+  readonly projectorSql: SqlClient;
+  readonly seeded: { events: number; agreements: number; head: bigint };
+}
+
+/**
+ * A database of its own with `events` seeded, dropped afterwards. The seeding connections skip
+ * waiting for the WAL flush (`synchronous_commit=off`): only the log's content matters to what is
+ * measured, and the run would otherwise spend minutes on it.
+ */
+const withSeededDatabase = async <T>(
+  events: number,
+  work: (database: BenchDatabase) => Promise<T>,
+): Promise<T> => {
   const database = await createTestDatabase();
-  const writerSql = createPgClient({ connectionString: database.connectionString, max: 10 });
-  const projectorSql = createPgClient({ connectionString: database.connectionString, max: 10 });
+  const seedingUrl = new URL(database.connectionString);
+  seedingUrl.searchParams.set('options', '-c synchronous_commit=off');
+  const clients = [
+    createPgClient({ connectionString: seedingUrl.toString(), max: SEED_WRITERS }),
+    createPgClient({ connectionString: database.connectionString, max: 10 }),
+    createPgClient({ connectionString: database.connectionString, max: 10 }),
+  ] as const;
+  const [seedingSql, writerSql, projectorSql] = clients;
   const stores: EventStore[] = [];
   try {
+    const seedingStore = await createPostgresEventStore(seedingSql);
+    stores.push(seedingStore);
+    const seeded = await seedLog(seedingStore, events);
     const writerStore = await createPostgresEventStore(writerSql);
     stores.push(writerStore);
-    const seeded = await seedLog(writerStore, totalEvents);
     const projectorStore = await createPostgresEventStore(projectorSql);
     stores.push(projectorStore);
+    return await work({ writerStore, projectorStore, projectorSql, seeded });
+  } finally {
+    for (const store of stores) await store.close();
+    for (const client of clients) await client.close();
+    await database.drop();
+  }
+};
 
+const logger = createLogger({ name: 'projections-bench', level: 'warn' });
+
+const loadLine = (): string =>
+  `load average ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(', ')}`;
+
+const rebuildRows = (
+  events: number,
+  read: { perSecond: number },
+  rebuilt: Awaited<ReturnType<typeof rebuild>>,
+): string[][] => {
+  const rateOf = (progress: RebuildProgress): number =>
+    progress.caughtUpAfter === undefined
+      ? progress.eventsApplied / rebuilt.seconds
+      : events / progress.caughtUpAfter;
+  const rows = PROJECTIONS.map(({ name }) => {
+    const progress = rebuilt.byProjection.get(name) ?? { caughtUpAfter: 0, eventsApplied: 0 };
+    const rate = rateOf(progress);
+    return [
+      name,
+      progress.caughtUpAfter === undefined
+        ? `${formatRate(progress.eventsApplied)} in ${rebuilt.seconds.toFixed(0)} s (stopped)`
+        : `caught up in ${progress.caughtUpAfter.toFixed(1)} s`,
+      formatRate(rate),
+      (rate / read.perSecond).toFixed(3),
+      (events / rate / 60).toFixed(1),
+    ];
+  });
+  // The rebuild is done when its slowest projection is.
+  const slowest = Math.min(...[...rebuilt.byProjection.values()].map(rateOf));
+  return [
+    [
+      'store.readAll() only',
+      'read to the end',
+      formatRate(read.perSecond),
+      '1.000',
+      (events / read.perSecond / 60).toFixed(1),
+    ],
+    ...rows,
+    [
+      'full rebuild (slowest projection)',
+      '',
+      formatRate(slowest),
+      (slowest / read.perSecond).toFixed(3),
+      (events / slowest / 60).toFixed(1),
+    ],
+  ];
+};
+
+const throughputRun = (): Promise<string[][]> =>
+  withSeededDatabase(totalEvents, async ({ projectorStore, projectorSql, seeded }) => {
     const read = await readAllRate(projectorStore);
-    const watch = lagWatch();
+    if (read.events !== seeded.events) {
+      throw new Error(`readAll gave ${read.events} events, ${seeded.events} were appended`);
+    }
     const runner = createProjectionRunner({
       store: projectorStore,
       sql: projectorSql,
       projections: PROJECTIONS,
       logger,
-      observer: { eventsApplied: () => watch.settle() },
     });
-    watch.attach(runner);
-    const rebuilt = await rebuild(runner, seeded.head);
-
-    const lagRows: string[][] = [];
     try {
-      for (const rate of LAG_RATES) {
-        const load = await steadyLoad(writerStore, rate, lagSeconds * 1000, watch.appended);
-        const deadline = Date.now() + 30_000;
-        while (watch.pendingCount() > 0 && Date.now() < deadline) await sleep(20);
-        for (const [name, lags] of watch.takeLags()) {
-          const sorted = lags.sort((a, b) => a - b);
-          lagRows.push([
-            String(rate),
-            name,
-            formatRate(load.issued / lagSeconds),
-            String(load.skipped + load.refused),
-            String(sorted.length),
-            percentile(sorted, 50).toFixed(1),
-            percentile(sorted, 99).toFixed(1),
-            (sorted.at(-1) ?? Number.NaN).toFixed(1),
-          ]);
-        }
-        process.stdout.write(`  lag at ${rate} commands/s: done\n`);
-      }
+      const rebuilt = await rebuild(runner, seeded.head, rebuildLimitSeconds);
+      return rebuildRows(read.events, read, rebuilt);
     } finally {
       await runner.stop();
     }
+  });
 
-    const rebuildRate = read.events / rebuilt.seconds;
-    printTable(
-      `Rebuild over ${formatRate(read.events)} events (${formatRate(seeded.agreements)} agreements)`,
-      ['measure', 'seconds', 'events/s', 'vs readAll'],
-      [
-        [
-          'store.readAll() only',
-          (read.events / read.perSecond).toFixed(1),
-          formatRate(read.perSecond),
-          '1.00',
-        ],
-        ...PROJECTIONS.map((projection) => {
-          const at = rebuilt.byProjection.get(projection.name) ?? Number.NaN;
-          return [
-            `${projection.name} caught up`,
-            at.toFixed(1),
-            formatRate(read.events / at),
-            (read.events / at / read.perSecond).toFixed(2),
-          ];
-        }),
-        [
-          'full rebuild (all caught up)',
-          rebuilt.seconds.toFixed(1),
-          formatRate(rebuildRate),
-          (rebuildRate / read.perSecond).toFixed(2),
-        ],
-      ],
-    );
-    printTable(
-      'Lag under steady load: command return → checkpoint at or past its position',
-      [
-        'target/s',
-        'projection',
-        'commands/s',
-        'not issued or refused',
-        'samples',
-        'p50 (ms)',
-        'p99 (ms)',
-        'max (ms)',
-      ],
-      lagRows,
-    );
-  } finally {
-    for (const store of stores) await store.close();
-    await writerSql.close();
-    await projectorSql.close();
-    await database.drop();
-  }
+const lagRun = (): Promise<string[][]> =>
+  withSeededDatabase(
+    lagHistoryEvents,
+    async ({ writerStore, projectorStore, projectorSql, seeded }) => {
+      const watch = lagWatch();
+      const runner = createProjectionRunner({
+        store: projectorStore,
+        sql: projectorSql,
+        projections: PROJECTIONS,
+        logger,
+        observer: { eventsApplied: () => watch.settle() },
+      });
+      watch.attach(runner);
+      const rows: string[][] = [];
+      try {
+        await rebuild(runner, seeded.head, 0);
+        for (const rate of LAG_RATES) {
+          const load = await steadyLoad(writerStore, rate, lagSeconds * 1000, watch.appended);
+          const deadline = Date.now() + 30_000;
+          while (watch.pendingCount() > 0 && Date.now() < deadline) await sleep(20);
+          for (const [name, lags] of watch.takeLags()) {
+            const sorted = lags.sort((a, b) => a - b);
+            rows.push([
+              String(rate),
+              name,
+              formatRate(load.issued / lagSeconds),
+              String(load.skipped + load.refused),
+              String(sorted.length),
+              percentile(sorted, 50).toFixed(1),
+              percentile(sorted, 99).toFixed(1),
+              (sorted.at(-1) ?? Number.NaN).toFixed(1),
+            ]);
+          }
+          process.stdout.write(`  lag at ${rate} commands/s: done\n`);
+        }
+      } finally {
+        await runner.stop();
+      }
+      return rows;
+    },
+  );
+
+const main = async (): Promise<void> => {
+  process.stdout.write(
+    `Projection benchmarks — ${machineLine()}, ${totalEvents.toLocaleString('en-GB')} events, rebuild limited to ${rebuildLimitSeconds === 0 ? 'none' : `${rebuildLimitSeconds} s`}, lag over ${lagSeconds} s per rate, ${loadLine()}\n`,
+  );
+  const throughput = await throughputRun();
+  process.stdout.write(`  rebuild measured (${loadLine()})\n`);
+  const lag = await lagRun();
+  process.stdout.write(`  lag measured (${loadLine()})\n`);
+  printTable(
+    `Rebuild of ${PROJECTIONS.map(({ name }) => name).join(' + ')} from ${totalEvents.toLocaleString('en-GB')} events, beside readAll`,
+    ['measure', 'run', 'events/s', 'vs readAll', 'minutes for the log'],
+    throughput,
+  );
+  printTable(
+    `Lag under steady load (history ${lagHistoryEvents.toLocaleString('en-GB')} events): command return → checkpoint at or past its position`,
+    [
+      'target/s',
+      'projection',
+      'commands/s',
+      'not issued or refused',
+      'samples',
+      'p50 (ms)',
+      'p99 (ms)',
+      'max (ms)',
+    ],
+    lag,
+  );
 };
 
 await main();
