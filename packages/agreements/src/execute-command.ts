@@ -1,4 +1,5 @@
 import {
+  businessDateOf,
   decide,
   toAgreementStreamId,
   type AgreementId,
@@ -17,7 +18,6 @@ import {
   type LoadedAgreement,
   type StoredAgreementEvent,
 } from './agreement-stream.js';
-import { businessDateOf } from './business-date.js';
 import type { EventMetadata } from './event-metadata.js';
 
 /** Namespace for event ids derived from idempotency keys (uuid v5). */

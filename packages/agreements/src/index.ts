@@ -1,4 +1,5 @@
 export * from './event-metadata.js';
 export * from './agreement-stream.js';
-export * from './business-date.js';
+// The business date of an event is the domain's knowledge; re-exported for the layers above.
+export { businessDateOf } from '@twinning/domain';
 export * from './execute-command.js';

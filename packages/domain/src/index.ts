@@ -75,3 +75,4 @@ export { decide } from './decide.js';
 export { evolve, foldEvents } from './evolve.js';
 export { allowedCommands, type Requester } from './allowed-commands.js';
 export { toAgreementView, type AgreementView } from './agreement-view.js';
+export { businessDateOf } from './business-date.js';

@@ -1,8 +1,8 @@
+import { businessDateOf } from './business-date.js';
 import type { Actor, DecisionContext, PartyRole } from './actor.js';
 import type { AgreementRecord } from './agreement-record.js';
 import type { RejectionReason } from './domain-error.js';
 import type { AgreementEvent, AgreementEventOf, AgreementEventType } from './events.js';
-import type { IsoDate } from './ids.js';
 import type { Party } from './terms.js';
 import { isFixedTerm } from './terms.js';
 
@@ -157,29 +157,6 @@ const DATED_LIFECYCLE_ACTS = [
   'AgreementTerminated',
   'AgreementExpired',
 ] as const;
-
-const businessDateOf = (
-  event: AgreementEventOf<(typeof DATED_LIFECYCLE_ACTS)[number]>,
-): IsoDate => {
-  switch (event.type) {
-    case 'AgreementActivated':
-      return event.data.effectiveOn;
-    case 'AgreementSuspended':
-      return event.data.suspendedOn;
-    case 'AgreementReinstated':
-      return event.data.reinstatedOn;
-    case 'AgreementRenewed':
-      return event.data.renewedOn;
-    case 'AgreementTerminated':
-      return event.data.terminatedOn;
-    case 'AgreementExpired':
-      return event.data.expiredOn;
-    default: {
-      const _exhaustive: never = event;
-      return _exhaustive;
-    }
-  }
-};
 
 export const RULES = {
   // Who may act

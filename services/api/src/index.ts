@@ -1,4 +1,5 @@
 export { buildApp, type ApiDependencies } from './app.js';
+export { apiDependenciesFor } from './api-dependencies.js';
 export { loadApiConfig, apiEnvironmentSchema, type ApiConfig } from './config.js';
 export * from './auth/index.js';
 export {

@@ -1,11 +1,9 @@
 import { ConfigError, createLogger, runUntilSignalled } from '@twinning/http-kit';
-import { createPostgresStreamHeads, createSqlInForceQuery } from '@twinning/audit';
 import { describeLocation, openStorage } from '@twinning/storage';
 import { loadWebhookSettings } from '@twinning/webhooks';
+import { apiDependenciesFor } from './api-dependencies.js';
 import { buildApp } from './app.js';
-import { createTokenVerifier } from './auth/index.js';
 import { loadApiConfig } from './config.js';
-import { createSqlMunicipalityDirectory } from './municipalities/municipality-directory.js';
 
 /** The API on its own, as deployed beside a separate projector and dispatcher. */
 const main = async (): Promise<void> => {
@@ -20,21 +18,7 @@ const main = async (): Promise<void> => {
     logger.warn('webhook admin routes are off: set WEBHOOK_ENCRYPTION_KEY to manage webhooks');
   }
   const storage = await openStorage(config.storage);
-  const app = await buildApp({
-    store: storage.store,
-    municipalities: await createSqlMunicipalityDirectory(storage.sql),
-    verifier: createTokenVerifier(config.auth),
-    sql: storage.sql,
-    logger,
-    bodyLimitBytes: config.bodyLimitBytes,
-    ...(webhooks === undefined ? {} : { webhooks: { settings: webhooks } }),
-    audit: {
-      inForce: createSqlInForceQuery(storage.sql),
-      ...(storage.eventsSql === undefined
-        ? {}
-        : { streamHeads: createPostgresStreamHeads(storage.eventsSql) }),
-    },
-  });
+  const app = await buildApp(await apiDependenciesFor(storage, { config, logger, webhooks }));
   runUntilSignalled(app, { onShutdown: [() => storage.close()] });
   await app.listen({ port: config.port, host: config.host });
   logger.info(

@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
-import { buildApp, createSqlMunicipalityDirectory, createTokenVerifier } from '@twinning/api';
-import { createPostgresStreamHeads, createSqlInForceQuery } from '@twinning/audit';
+import { apiDependenciesFor, buildApp } from '@twinning/api';
 import type { Environment, HttpApp } from '@twinning/http-kit';
 import { projectorWorkload, registerProjectorRoutes, startProjector } from '@twinning/projector';
 import { openStorage, type Storage } from '@twinning/storage';
@@ -35,21 +34,7 @@ export const startStandaloneSystem = async (
     logger.warn('webhooks are off: set WEBHOOK_ENCRYPTION_KEY to use them');
   const storage = await openStorage(config.storage);
   try {
-    const app = await buildApp({
-      store: storage.store,
-      municipalities: await createSqlMunicipalityDirectory(storage.sql),
-      verifier: createTokenVerifier(config.auth),
-      sql: storage.sql,
-      logger,
-      bodyLimitBytes: config.bodyLimitBytes,
-      ...(webhooks === undefined ? {} : { webhooks: { settings: webhooks } }),
-      audit: {
-        inForce: createSqlInForceQuery(storage.sql),
-        ...(storage.eventsSql === undefined
-          ? {}
-          : { streamHeads: createPostgresStreamHeads(storage.eventsSql) }),
-      },
-    });
+    const app = await buildApp(await apiDependenciesFor(storage, { config, logger, webhooks }));
     if (webhooks !== undefined) {
       const dispatcher = await startWebhookDispatcher({
         store: storage.store,

@@ -1,4 +1,5 @@
-import type { AgreementEvent, IsoDate } from '@twinning/domain';
+import type { AgreementEvent } from './events.js';
+import type { IsoDate } from './ids.js';
 
 /** The day the act an event records took place (business time), as the event states it. */
 export const businessDateOf = (event: AgreementEvent): IsoDate => {
