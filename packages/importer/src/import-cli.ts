@@ -20,7 +20,7 @@ class UsageError extends Error {
 
 const USAGE = `Imports the Wikipedia twin-cities list as active sister-city agreements.
 
-  pnpm --filter @twinning/importer import:wikipedia -- [--file PATH | --sample] [options]
+  pnpm import:wikipedia [--file PATH | --sample] [options]
 
   --file PATH        the CSV (city1,country1,city2,country2); default ../shared/data/twin-cities-wikipedia.csv
   --sample           the small sample committed with the importer

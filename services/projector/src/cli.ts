@@ -4,7 +4,7 @@ import { createProjectionControl } from '@twinning/projections';
 import { openStorage, storageEnvironmentSchema, storageLocationsOf } from '@twinning/storage';
 import { runProjectionsCli } from './projections-cli.js';
 
-/** `pnpm --filter @twinning/projector projections <command>`: see PROJECTIONS_CLI_USAGE. */
+/** `pnpm projections <command>`: see PROJECTIONS_CLI_USAGE. */
 const main = async (): Promise<number> => {
   const storage = await openStorage(storageLocationsOf(loadConfig(storageEnvironmentSchema)));
   try {
