@@ -76,3 +76,9 @@ export { evolve, foldEvents } from './evolve.js';
 export { allowedCommands, type Requester } from './allowed-commands.js';
 export { toAgreementView, type AgreementView } from './agreement-view.js';
 export { businessDateOf } from './business-date.js';
+export {
+  lifecycleChartOf,
+  type LifecycleChart,
+  type LifecycleChartState,
+  type LifecycleChartTransition,
+} from './lifecycle-chart.js';
