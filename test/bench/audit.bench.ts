@@ -19,7 +19,7 @@ import {
   createSqlInForceQuery,
   inForceProjection,
   verifyLog,
-  writeRecordVersion,
+  writeRecordVersions,
   type InForceTimeline,
 } from '@twinning/audit';
 import { recordLateSignatureStory } from '@twinning/audit/testing';
@@ -166,7 +166,7 @@ const fillInForceReadModel = async (
                       ),
               })),
             };
-            await writeRecordVersion(tx, schema, shifted);
+            await writeRecordVersions(tx, schema, [shifted]);
           }
         }
       }

@@ -45,56 +45,124 @@ export const inForceProjection: Projection = {
         WHERE known_until IS NULL;
     `);
   },
+  applyBatch: applyEvents,
   async apply(tx: SqlTransaction, event: RecordedEvent, schema: string): Promise<void> {
-    const stored = decodeAgreementEvent(event);
-    const { rows } = await tx.query<{ timeline: InForceTimeline }>(
-      `SELECT timeline FROM "${schema}".${TIMELINES} WHERE agreement_id = $1`,
-      [event.streamId],
-    );
-    const step = advanceInForceTimeline(rows[0]?.timeline, stored);
-    if (step === undefined) return;
-    await tx.query(
-      `INSERT INTO "${schema}".${TIMELINES} (agreement_id, timeline) VALUES ($1, $2::jsonb)
-       ON CONFLICT (agreement_id) DO UPDATE SET timeline = EXCLUDED.timeline`,
-      [event.streamId, JSON.stringify(step.timeline)],
-    );
-    if (!step.changed) return;
-    await writeRecordVersion(tx, schema, step.timeline);
+    await applyEvents(tx, [event], schema);
   },
 };
 
-/** Closes the rows the record held until now and writes what it says from `knownSince` on. */
-export const writeRecordVersion = async (
+/**
+ * Advances the timelines a batch touches (each read once) and writes every version of the
+ * record the batch makes, then each touched timeline once.
+ */
+async function applyEvents(
+  tx: SqlTransaction,
+  events: readonly RecordedEvent[],
+  schema: string,
+): Promise<void> {
+  const decoded = events.map((event) => ({
+    streamId: event.streamId,
+    stored: decodeAgreementEvent(event),
+  }));
+  const { rows } = await tx.query<{ agreement_id: string; timeline: InForceTimeline }>(
+    `SELECT agreement_id, timeline FROM "${schema}".${TIMELINES}
+      WHERE agreement_id = ANY($1::text[])`,
+    [[...new Set(events.map((event) => event.streamId))]],
+  );
+  const timelines = new Map(rows.map((row) => [row.agreement_id, row.timeline]));
+  const touched = new Map<string, InForceTimeline>();
+  const versions: InForceTimeline[] = [];
+  for (const { streamId, stored } of decoded) {
+    const step = advanceInForceTimeline(timelines.get(streamId), stored);
+    if (step === undefined) continue;
+    timelines.set(streamId, step.timeline);
+    touched.set(streamId, step.timeline);
+    if (step.changed) versions.push(step.timeline);
+  }
+  if (touched.size === 0) return;
+  await tx.query(
+    `INSERT INTO "${schema}".${TIMELINES} (agreement_id, timeline)
+     SELECT agreement_id, timeline FROM jsonb_to_recordset($1::jsonb) AS t(agreement_id text, timeline jsonb)
+     ON CONFLICT (agreement_id) DO UPDATE SET timeline = EXCLUDED.timeline`,
+    [
+      JSON.stringify(
+        [...touched].map(([agreementId, timeline]) => ({ agreement_id: agreementId, timeline })),
+      ),
+    ],
+  );
+  // Agreements first seen in this batch have no rows to close.
+  await writeRecordVersions(tx, schema, versions, {
+    withRows: new Set(rows.map((row) => row.timeline.agreementId)),
+  });
+}
+
+/**
+ * Writes successive versions of the record (in the order they became known, possibly of many
+ * agreements): each version's rows hold from its `knownSince` until the next version of the same
+ * agreement, and the rows the table held as current are closed where the first version starts.
+ */
+export const writeRecordVersions = async (
   tx: SqlQueryable,
   schema: string,
-  timeline: InForceTimeline,
+  versions: readonly InForceTimeline[],
+  options: {
+    /** The only agreements that may have current rows to close; all of them when absent. */
+    readonly withRows?: ReadonlySet<string>;
+  } = {},
 ): Promise<void> => {
-  await tx.query(
-    `UPDATE "${schema}".${INTERVALS} SET known_until = $2::timestamptz
-      WHERE agreement_id = $1 AND known_until IS NULL`,
-    [timeline.agreementId, timeline.knownSince],
+  if (versions.length === 0) return;
+  const firstKnown = new Map<string, string>();
+  const nextKnown = new Map<InForceTimeline, string>();
+  const latest = new Map<string, InForceTimeline>();
+  for (const version of versions) {
+    if (!firstKnown.has(version.agreementId)) {
+      firstKnown.set(version.agreementId, version.knownSince);
+    }
+    const previous = latest.get(version.agreementId);
+    if (previous !== undefined) nextKnown.set(previous, version.knownSince);
+    latest.set(version.agreementId, version);
+  }
+  const { withRows } = options;
+  const closing = [...firstKnown].filter(
+    ([agreementId]) => withRows === undefined || withRows.has(agreementId),
   );
-  if (timeline.intervals.length === 0) return;
+  if (closing.length > 0) {
+    await tx.query(
+      `UPDATE "${schema}".${INTERVALS} AS i SET known_until = c.known_until
+       FROM jsonb_to_recordset($1::jsonb) AS c(agreement_id text, known_until timestamptz)
+      WHERE i.agreement_id = c.agreement_id AND i.known_until IS NULL`,
+      [
+        JSON.stringify(
+          closing.map(([agreementId, knownSince]) => ({
+            agreement_id: agreementId,
+            known_until: knownSince,
+          })),
+        ),
+      ],
+    );
+  }
+  const intervals = versions.flatMap((version) =>
+    version.intervals.map((interval) => ({
+      agreement_id: version.agreementId,
+      proposer_city: version.proposer.cityId,
+      proposer_name: version.proposer.name,
+      partner_city: version.partner.cityId,
+      partner_name: version.partner.name,
+      in_force_from: interval.from,
+      in_force_until: interval.until,
+      known_from: version.knownSince,
+      known_until: nextKnown.get(version) ?? null,
+    })),
+  );
+  if (intervals.length === 0) return;
   await tx.query(
     `INSERT INTO "${schema}".${INTERVALS}
        (agreement_id, proposer_city, proposer_name, partner_city, partner_name,
-        in_force_from, in_force_until, known_from)
-     SELECT $1, $2, $3, $4, $5, i.from_date, i.until_date, $7::timestamptz
-       FROM jsonb_to_recordset($6::jsonb) AS i(from_date date, until_date date)`,
-    [
-      timeline.agreementId,
-      timeline.proposer.cityId,
-      timeline.proposer.name,
-      timeline.partner.cityId,
-      timeline.partner.name,
-      JSON.stringify(
-        timeline.intervals.map((interval) => ({
-          from_date: interval.from,
-          until_date: interval.until,
-        })),
-      ),
-      timeline.knownSince,
-    ],
+        in_force_from, in_force_until, known_from, known_until)
+     SELECT agreement_id, proposer_city, proposer_name, partner_city, partner_name,
+            in_force_from, in_force_until, known_from, known_until
+       FROM jsonb_populate_recordset(NULL::"${schema}".${INTERVALS}, $1::jsonb)`,
+    [JSON.stringify(intervals)],
   );
 };
 

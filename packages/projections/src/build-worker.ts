@@ -47,6 +47,14 @@ class ApplyFailedError extends Error {
   }
 }
 
+/** `applyBatch` failed: the batch is applied again event by event to find the one to blame. */
+class BatchApplyFailedError extends Error {
+  override readonly name = 'BatchApplyFailedError';
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 /** Failures a new transaction may not meet: the event is not to blame for them. */
 export const isTransientFailure = (error: unknown): boolean =>
   error instanceof SqlError &&
@@ -92,17 +100,31 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
     }
   };
 
-  /** Applies the batch; on a poison event, applies what came before it and parks it. */
-  const applyBatch = async (batch: MessageBatch): Promise<BuildRunOutcome | undefined> => {
+  /**
+   * Applies the batch (whole, where the projection can, else event by event); on a poison event,
+   * applies what came before it and parks it.
+   */
+  const applyBatch = async (
+    batch: MessageBatch,
+    whole = projection.applyBatch !== undefined,
+  ): Promise<BuildRunOutcome | undefined> => {
     const lastStored = batch.events.at(-1)?.storedAt;
     try {
       await sql.transaction(async (tx) => {
         await claim(tx);
-        for (const [index, event] of batch.events.entries()) {
+        if (whole && projection.applyBatch !== undefined && batch.events.length > 0) {
           try {
-            await projection.apply(tx, event, schema);
+            await projection.applyBatch(tx, batch.events, schema);
           } catch (error) {
-            throw new ApplyFailedError(index, error);
+            throw new BatchApplyFailedError(error);
+          }
+        } else {
+          for (const [index, event] of batch.events.entries()) {
+            try {
+              await projection.apply(tx, event, schema);
+            } catch (error) {
+              throw new ApplyFailedError(index, error);
+            }
           }
         }
         await tx.query(
@@ -117,6 +139,10 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
       });
     } catch (error) {
       if (error instanceof OwnershipLostError) return { kind: 'lost', reason: error.message };
+      if (error instanceof BatchApplyFailedError) {
+        if (isTransientFailure(error.cause)) throw error.cause;
+        return applyBatch(batch, false);
+      }
       if (!(error instanceof ApplyFailedError)) throw error;
       if (isTransientFailure(error.cause)) throw error.cause;
       return park(batch.events, error.index, error.cause);
@@ -143,7 +169,10 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
     if (last !== undefined) {
       // The events before the poison one are fine: apply them, so the checkpoint stops right
       // in front of it (and a skip moves it exactly past it).
-      const outcome = await applyBatch({ events: before, upTo: last.position, caughtUp: false });
+      const outcome = await applyBatch(
+        { events: before, upTo: last.position, caughtUp: false },
+        false,
+      );
       if (outcome !== undefined) return outcome;
     }
     const poison = events[index];

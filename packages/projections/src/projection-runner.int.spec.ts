@@ -164,49 +164,55 @@ describe.each(['postgres', 'pglite'] as const)(
       },
     );
 
-    it('parks a poison event, reports it, and retries it once the cause is fixed', async () => {
-      let broken = true;
-      const poison = randomUUID();
-      await appendCounts('counter-a', [1, 2]);
-      await store.appendToStream('counter-a', [counted(poison, 7), counted(randomUUID(), 3)], {
-        expectedRevision: 'any',
-      });
-      const runner = await startRunner([
-        countingProjection({ rejects: (event) => broken && event.id === poison }),
-      ]);
+    it.each([
+      ['event by event', false],
+      ['in whole batches', true],
+    ])(
+      'parks a poison event, reports it, and retries it once the cause is fixed (%s)',
+      async (_mode, batched) => {
+        let broken = true;
+        const poison = randomUUID();
+        await appendCounts('counter-a', [1, 2]);
+        await store.appendToStream('counter-a', [counted(poison, 7), counted(randomUUID(), 3)], {
+          expectedRevision: 'any',
+        });
+        const runner = await startRunner([
+          countingProjection({ rejects: (event) => broken && event.id === poison, batched }),
+        ]);
 
-      const parked = await waitFor(async () => (await control.parked())[0], 'a parked event');
-      expect(parked).toMatchObject({
-        projection: 'counting',
-        version: 1,
-        streamId: 'counter-a',
-        revision: 2n,
-        eventId: poison,
-        eventType: 'Counted',
-      });
-      expect(parked.error).toContain(`cannot count event ${poison}`);
-      // The runner reports it once the parking transaction has committed.
-      await waitFor(() => statusOf(runner).parked || undefined, 'the status to say parked');
-      // The events before the poison one are applied, the poison one and those after it are not.
-      expect(await totals()).toEqual([{ stream_id: 'counter-a', events: '2', total: '3' }]);
-      const [build] = await control.builds();
-      expect(build?.position).toBeLessThan(parked.position);
+        const parked = await waitFor(async () => (await control.parked())[0], 'a parked event');
+        expect(parked).toMatchObject({
+          projection: 'counting',
+          version: 1,
+          streamId: 'counter-a',
+          revision: 2n,
+          eventId: poison,
+          eventType: 'Counted',
+        });
+        expect(parked.error).toContain(`cannot count event ${poison}`);
+        // The runner reports it once the parking transaction has committed.
+        await waitFor(() => statusOf(runner).parked || undefined, 'the status to say parked');
+        // The events before the poison one are applied, the poison one and those after it are not.
+        expect(await totals()).toEqual([{ stream_id: 'counter-a', events: '2', total: '3' }]);
+        const [build] = await control.builds();
+        expect(build?.position).toBeLessThan(parked.position);
 
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(await totals()).toEqual([{ stream_id: 'counter-a', events: '2', total: '3' }]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await totals()).toEqual([{ stream_id: 'counter-a', events: '2', total: '3' }]);
 
-      broken = false;
-      const request = await control.requestRetry({
-        projection: 'counting',
-        position: parked.position,
-        requestedBy: 'admin@example.org',
-      });
-      await liveAt(runner, await headPosition());
-      expect(await totals()).toEqual([{ stream_id: 'counter-a', events: '4', total: '13' }]);
-      expect(await control.parked()).toEqual([]);
-      expect(await control.request(request.id)).toMatchObject({ status: 'done' });
-      expect(statusOf(runner).parked).toBe(false);
-    });
+        broken = false;
+        const request = await control.requestRetry({
+          projection: 'counting',
+          position: parked.position,
+          requestedBy: 'admin@example.org',
+        });
+        await liveAt(runner, await headPosition());
+        expect(await totals()).toEqual([{ stream_id: 'counter-a', events: '4', total: '13' }]);
+        expect(await control.parked()).toEqual([]);
+        expect(await control.request(request.id)).toMatchObject({ status: 'done' });
+        expect(statusOf(runner).parked).toBe(false);
+      },
+    );
 
     itOnServer(
       'skips a parked event only when asked, and records who skipped it and why',

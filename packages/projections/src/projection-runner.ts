@@ -66,7 +66,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
   const pollMs = positiveInteger(options.pollMs ?? 2_000, 'pollMs');
   const lagIntervalMs = positiveInteger(options.lagIntervalMs ?? 5_000, 'lagIntervalMs');
   const batching = {
-    maxEvents: positiveInteger(options.batchSize ?? 500, 'batchSize'),
+    maxEvents: positiveInteger(options.batchSize ?? 2000, 'batchSize'),
     maxWaitMs: positiveInteger(options.batchWaitMs ?? 50, 'batchWaitMs'),
   };
   const head = new LogHead(options.store);

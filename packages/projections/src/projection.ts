@@ -25,6 +25,13 @@ export interface Projection {
    * Throwing parks the event and stops the projection (it is never skipped silently).
    */
   apply(tx: SqlTransaction, event: RecordedEvent, schema: string): Promise<void>;
+  /**
+   * Applies a whole batch (in log order) in one go, e.g. reading each row once and writing each
+   * table with one statement. Optional; it must leave exactly the rows that calling `apply` for
+   * each event in turn would. When it throws, the runner rolls the batch back and applies it
+   * again one event at a time, so the event to blame is the one parked.
+   */
+  applyBatch?(tx: SqlTransaction, events: readonly RecordedEvent[], schema: string): Promise<void>;
 }
 
 export interface ReactorContext {

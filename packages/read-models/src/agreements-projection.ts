@@ -3,10 +3,10 @@ import {
   decodeAgreementEvent,
   type StoredAgreementEvent,
 } from '@twinning/agreements';
-import { fromAgreementStreamId, type PartyRole } from '@twinning/domain';
+import { fromAgreementStreamId } from '@twinning/domain';
 import type { RecordedEvent } from '@twinning/event-store';
 import type { Projection } from '@twinning/projections';
-import type { SqlParam, SqlTransaction } from '@twinning/sql';
+import type { SqlQueryable, SqlTransaction } from '@twinning/sql';
 import {
   SummaryMismatchError,
   summariseAgreement,
@@ -129,99 +129,136 @@ const ACTIVITY_COLUMNS = [
   'recorded_at',
 ] as const;
 
-const placeholders = (count: number, offset: number, jsonAt: number): string =>
-  `(${Array.from({ length: count }, (_, index) => `$${offset + index + 1}${index === jsonAt ? '::jsonb' : ''}`).join(', ')})`;
-
-/** The row and both activity entries in one statement: one round trip per event, not three. */
-const writeStatement = (schema: string): string => `
-  WITH upserted AS (
-    INSERT INTO "${schema}".agreements (${AGREEMENT_COLUMNS.join(', ')})
-    VALUES ${placeholders(AGREEMENT_COLUMNS.length, 0, 1)}
-    ON CONFLICT (agreement_id) DO UPDATE SET
-      ${CHANGING_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}
-    RETURNING 1
-  )
-  INSERT INTO "${schema}".municipality_activity (${ACTIVITY_COLUMNS.join(', ')})
-  VALUES ${placeholders(ACTIVITY_COLUMNS.length, AGREEMENT_COLUMNS.length, 10)},
-         ${placeholders(ACTIVITY_COLUMNS.length, AGREEMENT_COLUMNS.length + ACTIVITY_COLUMNS.length, 10)}
-  ON CONFLICT (city_id, position) DO NOTHING`;
-
-/** The row values of one summary, in `AGREEMENT_COLUMNS` order. */
-export const agreementValues = (summary: AgreementSummary): SqlParam[] => {
+/** One `read.agreements` row as a JSON object (positions as decimal strings). */
+const agreementRow = (summary: AgreementSummary): Record<string, unknown> => {
   const { proposer, partner } = summary;
-  return [
-    summary.agreementId,
-    JSON.stringify(toStoredSummary(summary)),
-    summary.title,
-    summary.kind,
-    summary.state,
-    proposer.cityId,
-    proposer.country,
-    partner.cityId,
-    partner.country,
-    summary.startDate,
-    summary.endDate,
-    summary.proposedOn,
-    summary.signedOn,
-    summary.activatedOn,
-    summary.lastPosition,
-    foldForSearch(summary.title),
-    `${foldForSearch(proposer.name)} / ${foldForSearch(partner.name)}`,
-    foldForSearch(`${summary.title} ${proposer.name} ${partner.name}`),
-  ];
+  const row = {
+    agreement_id: summary.agreementId,
+    summary: toStoredSummary(summary),
+    title: summary.title,
+    kind: summary.kind,
+    state: summary.state,
+    proposer_city_id: proposer.cityId,
+    proposer_country: proposer.country,
+    partner_city_id: partner.cityId,
+    partner_country: partner.country,
+    start_date: summary.startDate,
+    end_date: summary.endDate,
+    proposed_on: summary.proposedOn,
+    signed_on: summary.signedOn,
+    activated_on: summary.activatedOn,
+    last_position: summary.lastPosition.toString(),
+    title_sort: foldForSearch(summary.title),
+    city_sort: `${foldForSearch(proposer.name)} / ${foldForSearch(partner.name)}`,
+    search_text: foldForSearch(`${summary.title} ${proposer.name} ${partner.name}`),
+  } satisfies Record<(typeof AGREEMENT_COLUMNS)[number], unknown>;
+  return row;
 };
 
-const activityValues = (
-  summary: AgreementSummary,
-  stored: StoredAgreementEvent,
-  party: PartyRole,
-): SqlParam[] => {
-  const other = summary[party === 'proposer' ? 'partner' : 'proposer'];
-  return [
-    summary[party].cityId,
-    stored.position,
-    summary.agreementId,
-    stored.revision,
-    stored.event.type,
-    party,
-    other.cityId,
-    other.name,
-    summary.title,
-    summary.state,
-    JSON.stringify(stored.metadata.actor),
-    businessDateOf(stored.event),
-    stored.storedAt,
-  ];
+/** What the activity feed records of one event; the statement writes it once per party city. */
+const activityEntry = (summary: AgreementSummary, stored: StoredAgreementEvent) => ({
+  position: stored.position.toString(),
+  agreement_id: summary.agreementId,
+  revision: stored.revision.toString(),
+  event_type: stored.event.type,
+  proposer_city_id: summary.proposer.cityId,
+  proposer_name: summary.proposer.name,
+  partner_city_id: summary.partner.cityId,
+  partner_name: summary.partner.name,
+  title: summary.title,
+  state_after: summary.state,
+  actor: stored.metadata.actor,
+  business_date: businessDateOf(stored.event),
+  recorded_at: stored.storedAt.toISOString(),
+});
+
+/** Each event's entry becomes two feed rows, one in each party city's feed. */
+const activityStatement = (schema: string): string => `
+  INSERT INTO "${schema}".municipality_activity (${ACTIVITY_COLUMNS.join(', ')})
+  SELECT feed.city_id, e.position, e.agreement_id, e.revision, e.event_type, feed.party,
+         feed.partner_city_id, feed.partner_name, e.title, e.state_after, e.actor,
+         e.business_date, e.recorded_at
+    FROM jsonb_to_recordset($1::jsonb) AS e(
+           position bigint, agreement_id uuid, revision bigint, event_type text,
+           proposer_city_id text, proposer_name text, partner_city_id text, partner_name text,
+           title text, state_after text, actor jsonb, business_date date, recorded_at timestamptz)
+   CROSS JOIN LATERAL (VALUES
+           (e.proposer_city_id, 'proposer', e.partner_city_id, e.partner_name),
+           (e.partner_city_id, 'partner', e.proposer_city_id, e.proposer_name)
+         ) AS feed(city_id, party, partner_city_id, partner_name)`;
+
+/**
+ * Rows travel as one JSON array per statement, turned into the table's own row type by
+ * PostgreSQL: one parameter however many rows, and each column converted by its type.
+ */
+const rowsFrom = (schema: string, table: string, columns: readonly string[]): string =>
+  `SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::"${schema}".${table}, $1::jsonb)`;
+
+/** Inserts or replaces agreement rows; at most one row per agreement in `summaries`. */
+export const writeAgreements = async (
+  tx: SqlQueryable,
+  schema: string,
+  summaries: Iterable<AgreementSummary>,
+): Promise<void> => {
+  const rows = [...summaries].map(agreementRow);
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO "${schema}".agreements (${AGREEMENT_COLUMNS.join(', ')})
+     ${rowsFrom(schema, 'agreements', AGREEMENT_COLUMNS)}
+     ON CONFLICT (agreement_id) DO UPDATE SET
+       ${CHANGING_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}`,
+    [JSON.stringify(rows)],
+  );
 };
 
-const readSummary = async (
+const readSummaries = async (
   tx: SqlTransaction,
   schema: string,
-  agreementId: string,
-): Promise<AgreementSummary | null> => {
-  const { rows } = await tx.query<{ summary: StoredSummary }>(
-    `SELECT summary FROM "${schema}".agreements WHERE agreement_id = $1`,
-    [agreementId],
+  agreementIds: readonly string[],
+): Promise<Map<string, AgreementSummary>> => {
+  const { rows } = await tx.query<{ agreement_id: string; summary: StoredSummary }>(
+    `SELECT agreement_id, summary FROM "${schema}".agreements WHERE agreement_id = ANY($1::uuid[])`,
+    [agreementIds],
   );
-  return rows[0] === undefined ? null : fromStoredSummary(rows[0].summary);
+  return new Map(rows.map((row) => [row.agreement_id, fromStoredSummary(row.summary)]));
 };
 
 /**
- * Summaries this transaction has written, so the next event of the same agreement in the batch
- * needs no read (an agreement's events mostly arrive together). Keyed by the transaction
- * object: a rolled-back transaction takes its entries with it, and the next batch starts empty.
+ * Folds a batch of events onto the rows they touch: each row read once, each table written once.
+ * Events already in a row (delivered again) are passed over.
  */
-const writtenInTransaction = new WeakMap<
-  SqlTransaction,
-  Map<string, Map<string, AgreementSummary>>
->();
-
-const summariesWrittenIn = (tx: SqlTransaction, schema: string): Map<string, AgreementSummary> => {
-  const bySchema = writtenInTransaction.get(tx) ?? new Map<string, Map<string, AgreementSummary>>();
-  writtenInTransaction.set(tx, bySchema);
-  const summaries = bySchema.get(schema) ?? new Map<string, AgreementSummary>();
-  bySchema.set(schema, summaries);
-  return summaries;
+const applyEvents = async (
+  tx: SqlTransaction,
+  events: readonly RecordedEvent[],
+  schema: string,
+): Promise<void> => {
+  const decoded = events.map((recorded) => {
+    const agreementId = fromAgreementStreamId(recorded.streamId);
+    if (!agreementId.ok) throw new SummaryMismatchError(agreementId.error.message);
+    return { agreementId: agreementId.value, stored: decodeAgreementEvent(recorded) };
+  });
+  const summaries = await readSummaries(tx, schema, [
+    ...new Set(decoded.map((event) => event.agreementId)),
+  ]);
+  const changed = new Map<string, AgreementSummary>();
+  const activity: ReturnType<typeof activityEntry>[] = [];
+  for (const { agreementId, stored } of decoded) {
+    const previous = summaries.get(agreementId) ?? null;
+    if (previous !== null && previous.lastRevision >= stored.revision) continue;
+    const summary = summariseAgreement(previous, stored.event, {
+      position: stored.position,
+      revision: stored.revision,
+      businessDate: businessDateOf(stored.event),
+    });
+    summaries.set(agreementId, summary);
+    changed.set(agreementId, summary);
+    activity.push(activityEntry(summary, stored));
+  }
+  if (changed.size === 0) return;
+  await writeAgreements(tx, schema, changed.values());
+  // No conflict clause: an event already in a row was passed over above, so each of its feed
+  // rows is written once.
+  await tx.query(activityStatement(schema), [JSON.stringify(activity)]);
 };
 
 /**
@@ -240,27 +277,9 @@ export const agreementsProjection: Projection = {
     await tx.exec(setupScript(schema));
   },
 
-  async apply(tx, recorded: RecordedEvent, schema) {
-    const agreementId = fromAgreementStreamId(recorded.streamId);
-    if (!agreementId.ok) throw new SummaryMismatchError(agreementId.error.message);
-    const stored = decodeAgreementEvent(recorded);
-    const cache = summariesWrittenIn(tx, schema);
-    const previous = cache.has(agreementId.value)
-      ? (cache.get(agreementId.value) ?? null)
-      : await readSummary(tx, schema, agreementId.value);
-    // Delivered again (at-least-once): the row already holds this event.
-    if (previous !== null && previous.lastRevision >= stored.revision) return;
+  applyBatch: applyEvents,
 
-    const summary = summariseAgreement(previous, stored.event, {
-      position: stored.position,
-      revision: stored.revision,
-      businessDate: businessDateOf(stored.event),
-    });
-    await tx.query(writeStatement(schema), [
-      ...agreementValues(summary),
-      ...activityValues(summary, stored, 'proposer'),
-      ...activityValues(summary, stored, 'partner'),
-    ]);
-    cache.set(agreementId.value, summary);
+  async apply(tx, recorded: RecordedEvent, schema) {
+    await applyEvents(tx, [recorded], schema);
   },
 };

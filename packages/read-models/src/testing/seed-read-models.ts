@@ -1,11 +1,7 @@
 import { READ_SCHEMA, projectionSchemaOf } from '@twinning/projections';
-import type { SqlClient, SqlParam } from '@twinning/sql';
+import type { SqlClient } from '@twinning/sql';
 import type { AgreementSummary } from '../agreement-summary.js';
-import {
-  AGREEMENT_COLUMNS,
-  agreementValues,
-  agreementsProjection,
-} from '../agreements-projection.js';
+import { agreementsProjection, writeAgreements } from '../agreements-projection.js';
 
 /**
  * Creates the agreements read model's schema and `read.*` views as the runner would, without an
@@ -31,20 +27,9 @@ export const writeAgreementSummaries = async (
   schema: string,
   summaries: readonly AgreementSummary[],
 ): Promise<void> => {
-  const width = AGREEMENT_COLUMNS.length;
-  // PostgreSQL allows 65,535 parameters per statement.
-  const rowsPerStatement = Math.floor(65_000 / width);
+  const rowsPerStatement = 5_000;
   for (let start = 0; start < summaries.length; start += rowsPerStatement) {
-    const chunk = summaries.slice(start, start + rowsPerStatement);
-    const params: SqlParam[] = chunk.flatMap(agreementValues);
-    const rows = chunk.map(
-      (_, row) =>
-        `(${AGREEMENT_COLUMNS.map((_, column) => `$${row * width + column + 1}${column === 1 ? '::jsonb' : ''}`).join(', ')})`,
-    );
-    await sql.query(
-      `INSERT INTO "${schema}".agreements (${AGREEMENT_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`,
-      params,
-    );
+    await writeAgreements(sql, schema, summaries.slice(start, start + rowsPerStatement));
   }
   await sql.exec(`ANALYZE "${schema}".agreements`);
 };
