@@ -98,6 +98,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web workspace runs in the browser; it talks to the world only through the API.
+    files: ['services/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

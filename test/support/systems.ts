@@ -66,9 +66,12 @@ const startListening = async (
   environment: Record<string, string>,
   cleanUp: () => Promise<void>,
 ): Promise<SystemUnderTest & { readonly baseUrl: string }> => {
+  // Only these settings, not the test process's environment, as a fresh `pnpm start` would have.
+  const settings = { AUTH_MODE: 'dev', ...environment };
   const system = await startStandaloneSystem(
-    loadStandaloneConfig({ AUTH_MODE: 'dev', ...environment }),
+    loadStandaloneConfig(settings),
     silent(),
+    settings,
   ).catch(async (error: unknown) => {
     await cleanUp();
     throw error;
@@ -95,10 +98,15 @@ const startListening = async (
   };
 };
 
-/** Standalone on embedded PGlite in a temporary directory, removed on close. */
-export const startStandaloneOnPGlite = async () => {
+/**
+ * Standalone on embedded PGlite in a temporary directory, removed on close. `environment` adds
+ * to or overrides its settings (e.g. `AUTH_MODE=oidc` and the identity provider's).
+ */
+export const startStandaloneOnPGlite = async (environment: Record<string, string> = {}) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'twinning-e2e-'));
-  return startListening({ DATA_DIR: dataDir }, () => rm(dataDir, { recursive: true, force: true }));
+  return startListening({ DATA_DIR: dataDir, ...environment }, () =>
+    rm(dataDir, { recursive: true, force: true }),
+  );
 };
 
 /** Standalone on the PostgreSQL test server, in a database of its own, dropped on close. */

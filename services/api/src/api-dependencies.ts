@@ -14,7 +14,7 @@ import { createSqlMunicipalityDirectory } from './municipalities/municipality-di
 export const apiDependenciesFor = async (
   storage: Storage,
   options: {
-    readonly config: Pick<ApiConfig, 'auth' | 'bodyLimitBytes'>;
+    readonly config: Pick<ApiConfig, 'auth' | 'bodyLimitBytes' | 'webAssetsDirectory'>;
     readonly logger: Logger;
     /** Without them the webhook admin routes are off. */
     readonly webhooks: WebhookSettings | undefined;
@@ -27,6 +27,7 @@ export const apiDependenciesFor = async (
   logger: options.logger,
   bodyLimitBytes: options.config.bodyLimitBytes,
   ...(options.webhooks === undefined ? {} : { webhooks: { settings: options.webhooks } }),
+  web: { auth: options.config.auth, assetsDirectory: options.config.webAssetsDirectory },
   audit: {
     inForce: createSqlInForceQuery(storage.sql),
     ...(storage.eventsSql === undefined

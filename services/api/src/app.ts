@@ -11,6 +11,7 @@ import type { MunicipalityDirectory } from './municipalities/municipality-direct
 import { registerMunicipalityRoutes } from './municipalities/municipality-routes.js';
 import { registerProjectionAdminRoutes } from './projections/projection-admin-routes.js';
 import { registerQueryRoutes } from './queries/query-routes.js';
+import { registerWebRoutes, type WebRouteOptions } from './web/web-routes.js';
 import { registerWebhookRoutes, type WebhookRouteOptions } from './webhooks/webhook-routes.js';
 
 export interface ApiDependencies {
@@ -28,6 +29,8 @@ export interface ApiDependencies {
   readonly audit?: AuditRouteOptions;
   /** Webhook settings (secrets' key, address rules); with `sql`, enables the webhook admin routes. */
   readonly webhooks?: Pick<WebhookRouteOptions, 'settings' | 'resolve'>;
+  /** The browser workspace at `/`, its sign-in settings and the lifecycle chart it draws. */
+  readonly web?: WebRouteOptions;
 }
 
 /** The API for clerks, auditors and admins. Never listens: `server.ts` (or a test) decides. */
@@ -66,5 +69,6 @@ export const buildApp = async (dependencies: ApiDependencies): Promise<HttpApp> 
       ...dependencies.webhooks,
     });
   }
+  if (dependencies.web !== undefined) await registerWebRoutes(app, dependencies.web);
   return app;
 };

@@ -10,6 +10,7 @@ import {
   storageLocationsOf,
   type StorageLocations,
 } from '@twinning/storage';
+import { webAssetsDirectory } from '@twinning/web/assets';
 import { z } from 'zod';
 import { loadAuthConfig, type AuthConfig } from './auth/index.js';
 
@@ -18,6 +19,8 @@ export const apiEnvironmentSchema = storageEnvironmentSchema.extend({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: logLevelVariable().default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  /** The built browser workspace; by default the `@twinning/web` package's `dist`. */
+  WEB_ASSETS_DIR: z.string().min(1).optional(),
 });
 
 export interface ApiConfig {
@@ -27,6 +30,7 @@ export interface ApiConfig {
   readonly bodyLimitBytes: number;
   readonly storage: StorageLocations;
   readonly auth: AuthConfig;
+  readonly webAssetsDirectory: string;
 }
 
 /** Reads and checks every variable at start; a `ConfigError` names each bad one. */
@@ -39,5 +43,6 @@ export const loadApiConfig = (env: Environment = process.env): ApiConfig => {
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     storage: storageLocationsOf(parsed),
     auth: loadAuthConfig(env),
+    webAssetsDirectory: parsed.WEB_ASSETS_DIR ?? webAssetsDirectory,
   };
 };

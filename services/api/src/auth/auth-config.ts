@@ -26,6 +26,8 @@ export type AuthConfig =
       readonly jwksUrl: URL;
       readonly issuer: string;
       readonly audience: string;
+      /** The browser workspace's public client at the identity provider; without it, no web sign-in. */
+      readonly web?: { readonly clientId: string; readonly scope: string };
     };
 
 export const authEnvironmentSchema = z
@@ -35,6 +37,8 @@ export const authEnvironmentSchema = z
     AUTH_JWKS_URL: urlVariable(['https:', 'http:']).optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_WEB_CLIENT_ID: z.string().min(1).optional(),
+    AUTH_WEB_SCOPE: z.string().min(1).default('openid profile'),
   })
   .superRefine((env, context) => {
     if (env.AUTH_MODE === 'dev') return;
@@ -70,7 +74,15 @@ export const loadAuthConfig = (env: Environment = process.env): AuthConfig => {
       if (AUTH_JWKS_URL === undefined || AUTH_ISSUER === undefined || AUTH_AUDIENCE === undefined) {
         throw new Error('unreachable: oidc settings were validated');
       }
-      return { mode: 'oidc', jwksUrl: AUTH_JWKS_URL, issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE };
+      return {
+        mode: 'oidc',
+        jwksUrl: AUTH_JWKS_URL,
+        issuer: AUTH_ISSUER,
+        audience: AUTH_AUDIENCE,
+        ...(parsed.AUTH_WEB_CLIENT_ID === undefined
+          ? {}
+          : { web: { clientId: parsed.AUTH_WEB_CLIENT_ID, scope: parsed.AUTH_WEB_SCOPE } }),
+      };
     }
     default: {
       const _exhaustive: never = parsed.AUTH_MODE;

@@ -61,6 +61,18 @@ describe('loadAuthConfig', () => {
     expect(error.message).not.toContain(DEFAULT_DEV_SECRET);
   });
 
+  it('reads the web client id and scope the browser workspace signs in with', () => {
+    expect(
+      loadAuthConfig({
+        AUTH_MODE: 'oidc',
+        AUTH_JWKS_URL: 'https://id.example/certs',
+        AUTH_ISSUER: 'https://id.example',
+        AUTH_AUDIENCE: 'twinning-api',
+        AUTH_WEB_CLIENT_ID: 'twinning-web',
+      }),
+    ).toMatchObject({ web: { clientId: 'twinning-web', scope: 'openid profile' } });
+  });
+
   it('refuses an unknown mode and a JWKS URL that is not http(s)', () => {
     expect(configErrorOf({ AUTH_MODE: 'none' }).variables).toEqual(['AUTH_MODE']);
     const error = configErrorOf({
