@@ -82,7 +82,7 @@ async function applyEvents(
   if (touched.size === 0) return;
   await tx.query(
     `INSERT INTO "${schema}".${TIMELINES} (agreement_id, timeline)
-     SELECT agreement_id, timeline FROM jsonb_to_recordset($1::jsonb) AS t(agreement_id text, timeline jsonb)
+     SELECT agreement_id, timeline FROM json_to_recordset($1::json) AS t(agreement_id text, timeline jsonb)
      ON CONFLICT (agreement_id) DO UPDATE SET timeline = EXCLUDED.timeline`,
     [
       JSON.stringify(
@@ -129,7 +129,7 @@ export const writeRecordVersions = async (
   if (closing.length > 0) {
     await tx.query(
       `UPDATE "${schema}".${INTERVALS} AS i SET known_until = c.known_until
-       FROM jsonb_to_recordset($1::jsonb) AS c(agreement_id text, known_until timestamptz)
+       FROM json_to_recordset($1::json) AS c(agreement_id text, known_until timestamptz)
       WHERE i.agreement_id = c.agreement_id AND i.known_until IS NULL`,
       [
         JSON.stringify(
@@ -161,7 +161,7 @@ export const writeRecordVersions = async (
         in_force_from, in_force_until, known_from, known_until)
      SELECT agreement_id, proposer_city, proposer_name, partner_city, partner_name,
             in_force_from, in_force_until, known_from, known_until
-       FROM jsonb_populate_recordset(NULL::"${schema}".${INTERVALS}, $1::jsonb)`,
+       FROM json_populate_recordset(NULL::"${schema}".${INTERVALS}, $1::json)`,
     [JSON.stringify(intervals)],
   );
 };

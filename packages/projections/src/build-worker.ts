@@ -1,7 +1,12 @@
 import type { EventStore, RecordedEvent } from '@twinning/event-store';
 import { SqlError, SqlState, type SqlClient, type SqlTransaction } from '@twinning/sql';
 import type { BuildRecord } from './build-record.js';
-import { batchMessages, type BatchingOptions, type MessageBatch } from './message-batches.js';
+import {
+  batchMessages,
+  readAhead,
+  type BatchingOptions,
+  type MessageBatch,
+} from './message-batches.js';
 import type { Projection } from './projection.js';
 
 /** How a run of one build ended. */
@@ -219,10 +224,12 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
   signal.addEventListener('abort', closeSubscription, { once: true });
   try {
     if (signal.aborted) return { kind: 'stopped' };
-    for await (const batch of batchMessages(
+    // Reading the next batch's events overlaps applying this one's.
+    const messages = readAhead(
       subscription[Symbol.asyncIterator](),
-      options.batching,
-    )) {
+      options.batching.maxEvents * 2,
+    );
+    for await (const batch of batchMessages(messages, options.batching)) {
       if (signal.aborted) break;
       const moves =
         batch.events.length > 0 ||

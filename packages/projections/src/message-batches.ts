@@ -97,3 +97,70 @@ export async function* batchMessages(
     }
   }
 }
+
+/**
+ * Keeps reading `source` into a buffer of up to `capacity` results while the consumer is busy,
+ * so that reading the next events overlaps applying the last ones. Results, the end and a
+ * failure reach the consumer in order; `return()` stops the reading and passes on to `source`.
+ */
+export const readAhead = <T>(source: AsyncIterator<T>, capacity: number): AsyncIterator<T> => {
+  const buffer: IteratorResult<T>[] = [];
+  let failure: { readonly error: unknown } | undefined;
+  let ended: IteratorResult<T> | undefined;
+  let stopped = false;
+  let started = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const wake = (which: 'consumer' | 'producer'): void => {
+    const waiting = which === 'consumer' ? wakeConsumer : wakeProducer;
+    if (which === 'consumer') wakeConsumer = undefined;
+    else wakeProducer = undefined;
+    waiting?.();
+  };
+
+  const pump = async (): Promise<void> => {
+    try {
+      while (!stopped) {
+        if (buffer.length >= capacity) {
+          await new Promise<void>((resolve) => (wakeProducer = resolve));
+          continue;
+        }
+        const result = await source.next();
+        buffer.push(result);
+        wake('consumer');
+        if (result.done === true) return;
+      }
+    } catch (error) {
+      failure = { error };
+      wake('consumer');
+    }
+  };
+
+  return {
+    async next(): Promise<IteratorResult<T>> {
+      if (!started) {
+        started = true;
+        void pump();
+      }
+      for (;;) {
+        if (ended !== undefined) return ended;
+        const result = buffer.shift();
+        if (result !== undefined) {
+          wake('producer');
+          if (result.done === true) ended = result;
+          return result;
+        }
+        if (failure !== undefined) throw failure.error;
+        await new Promise<void>((resolve) => (wakeConsumer = resolve));
+      }
+    },
+    async return(value?: unknown): Promise<IteratorResult<T>> {
+      stopped = true;
+      wake('producer');
+      const result = (await source.return?.(value)) ?? { done: true, value: undefined };
+      ended = { done: true, value: result.value as T };
+      wake('consumer');
+      return ended;
+    },
+  };
+};

@@ -1,6 +1,6 @@
 import type { RecordedEvent, SubscriptionMessage } from '@twinning/event-store';
 import { describe, expect, it } from 'vitest';
-import { batchMessages, type MessageBatch } from './message-batches.js';
+import { batchMessages, readAhead, type MessageBatch } from './message-batches.js';
 
 const eventAt = (position: bigint): RecordedEvent => ({
   id: `00000000-0000-4000-8000-${position.toString().padStart(12, '0')}`,
@@ -122,5 +122,72 @@ describe('batchMessages', () => {
       upTo: undefined,
       caughtUp: true,
     });
+  });
+});
+
+describe('readAhead', () => {
+  /** A source of 1, 2, … that counts how often it was asked, and fails where told. */
+  const counting = (options: { readonly length: number; readonly failAt?: number }) => {
+    const state = { asked: 0, returned: false };
+    const iterator: AsyncIterator<number> = {
+      next: () => {
+        state.asked += 1;
+        if (state.asked === options.failAt) return Promise.reject(new Error('connection lost'));
+        return Promise.resolve(
+          state.asked > options.length
+            ? { done: true, value: undefined }
+            : { done: false, value: state.asked },
+        );
+      },
+      return: () => {
+        state.returned = true;
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+    return { iterator, state };
+  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+  it('hands on every result in order, then the end, again and again', async () => {
+    const { iterator } = counting({ length: 5 });
+    const ahead = readAhead(iterator, 2);
+    const seen: number[] = [];
+    for (let result = await ahead.next(); result.done !== true; result = await ahead.next()) {
+      seen.push(result.value);
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(await ahead.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('reads up to its capacity ahead while the consumer is busy, and no further', async () => {
+    const { iterator, state } = counting({ length: 100 });
+    const ahead = readAhead(iterator, 3);
+    expect(await ahead.next()).toEqual({ done: false, value: 1 });
+    await settle();
+    // The one handed on, and three waiting in the buffer.
+    expect(state.asked).toBe(4);
+    await ahead.next();
+    await settle();
+    expect(state.asked).toBe(5);
+  });
+
+  it('passes a failure on after the results read before it', async () => {
+    const { iterator } = counting({ length: 10, failAt: 3 });
+    const ahead = readAhead(iterator, 5);
+    expect((await ahead.next()).value).toBe(1);
+    expect((await ahead.next()).value).toBe(2);
+    await expect(ahead.next()).rejects.toThrow('connection lost');
+  });
+
+  it('stops reading and closes the source when the consumer returns', async () => {
+    const { iterator, state } = counting({ length: 100 });
+    const ahead = readAhead(iterator, 2);
+    await ahead.next();
+    await ahead.return?.();
+    const asked = state.asked;
+    await settle();
+    expect(state.returned).toBe(true);
+    expect(state.asked).toBe(asked);
+    expect(await ahead.next()).toEqual({ done: true, value: undefined });
   });
 });

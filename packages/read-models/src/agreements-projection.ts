@@ -178,7 +178,7 @@ const activityStatement = (schema: string): string => `
   SELECT feed.city_id, e.position, e.agreement_id, e.revision, e.event_type, feed.party,
          feed.partner_city_id, feed.partner_name, e.title, e.state_after, e.actor,
          e.business_date, e.recorded_at
-    FROM jsonb_to_recordset($1::jsonb) AS e(
+    FROM json_to_recordset($1::json) AS e(
            position bigint, agreement_id uuid, revision bigint, event_type text,
            proposer_city_id text, proposer_name text, partner_city_id text, partner_name text,
            title text, state_after text, actor jsonb, business_date date, recorded_at timestamptz)
@@ -192,7 +192,7 @@ const activityStatement = (schema: string): string => `
  * PostgreSQL: one parameter however many rows, and each column converted by its type.
  */
 const rowsFrom = (schema: string, table: string, columns: readonly string[]): string =>
-  `SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::"${schema}".${table}, $1::jsonb)`;
+  `SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::"${schema}".${table}, $1::json)`;
 
 /** Inserts or replaces agreement rows; at most one row per agreement in `summaries`. */
 export const writeAgreements = async (
