@@ -1,18 +1,15 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readAgreementEvents } from '@twinning/agreements';
 import { mintDevToken } from '@twinning/api';
 import { AgreementIdSchema } from '@twinning/domain';
-import { createLogger } from '@twinning/http-kit';
 import {
-  loadStandaloneConfig,
-  startStandaloneSystem,
-  type StandaloneSystem,
-} from '@twinning/standalone';
+  LOOPBACK_WEBHOOKS,
+  startStandaloneOnPGlite,
+  type ListeningSystem,
+} from '@twinning/standalone/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -64,35 +61,16 @@ const freePortNobodyListensOn = (): Promise<number> =>
   });
 
 describe('the operator smoke test against the standalone system', () => {
-  let system: StandaloneSystem;
-  let dataDir: string;
+  let system: ListeningSystem;
   let baseUrl: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'twinning-smoke-'));
     // The receiver listens on loopback, which the address guard refuses unless allowed.
-    const env = {
-      AUTH_MODE: 'dev',
-      DATA_DIR: dataDir,
-      WEBHOOK_ALLOW_HTTP: 'true',
-      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
-      WEBHOOK_POLL_INTERVAL: '200ms',
-    };
-    system = await startStandaloneSystem(
-      loadStandaloneConfig(env),
-      createLogger({ name: 'twinning-smoke', level: 'silent' }),
-      env,
-    );
-    await system.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = system.app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('not listening on TCP');
-    baseUrl = `http://127.0.0.1:${address.port}`;
+    system = await startStandaloneOnPGlite(LOOPBACK_WEBHOOKS);
+    baseUrl = system.baseUrl;
   });
 
-  afterAll(async () => {
-    await system.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => system.close());
 
   it('passes: health, the lifecycle by two clerks, and a signed webhook received', async () => {
     const run = await runSmokeTest([

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   buildApp,
   createSqlMunicipalityDirectory,
@@ -12,7 +9,11 @@ import { createInMemoryEventStore, type EventStore } from '@twinning/event-store
 import { createLogger, type HttpApp } from '@twinning/http-kit';
 import { createPGliteClient } from '@twinning/sql';
 import { createTestDatabase } from '@twinning/sql/testing';
-import { loadStandaloneConfig, startStandaloneSystem } from '@twinning/standalone';
+import {
+  startListeningSystem,
+  startStandaloneOnPGlite as startPGliteSystem,
+  type ListeningSystem,
+} from '@twinning/standalone/testing';
 import { fetchClient, injectClient, type ApiClient } from './http-client.js';
 
 export interface SystemUnderTest {
@@ -61,56 +62,28 @@ export const startInjectableApi = async (
   };
 };
 
-/** The standalone system started as `pnpm start` would, listening on a free local port. */
-const startListening = async (
-  environment: Record<string, string>,
-  cleanUp: () => Promise<void>,
-): Promise<SystemUnderTest & { readonly baseUrl: string }> => {
-  // Only these settings, not the test process's environment, as a fresh `pnpm start` would have.
-  const settings = { AUTH_MODE: 'dev', ...environment };
-  const system = await startStandaloneSystem(
-    loadStandaloneConfig(settings),
-    silent(),
-    settings,
-  ).catch(async (error: unknown) => {
-    await cleanUp();
-    throw error;
-  });
-  try {
-    await system.app.listen({ port: 0, host: '127.0.0.1' });
-  } catch (error) {
-    await system.close();
-    await cleanUp();
-    throw error;
-  }
-  const address = system.app.server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('not listening on TCP');
-  const baseUrl = `http://127.0.0.1:${address.port}`;
-  return {
-    app: system.app,
-    store: system.storage.store,
-    client: fetchClient(baseUrl),
-    baseUrl,
-    async close() {
-      await system.close();
-      await cleanUp();
-    },
-  };
-};
+/** The standalone system as a test drives it: over HTTP on a free local port. */
+const driven = (system: ListeningSystem): SystemUnderTest & { readonly baseUrl: string } => ({
+  app: system.app,
+  store: system.storage.store,
+  client: fetchClient(system.baseUrl),
+  baseUrl: system.baseUrl,
+  close: () => system.close(),
+});
 
 /**
  * Standalone on embedded PGlite in a temporary directory, removed on close. `environment` adds
  * to or overrides its settings (e.g. `AUTH_MODE=oidc` and the identity provider's).
  */
-export const startStandaloneOnPGlite = async (environment: Record<string, string> = {}) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'twinning-e2e-'));
-  return startListening({ DATA_DIR: dataDir, ...environment }, () =>
-    rm(dataDir, { recursive: true, force: true }),
-  );
-};
+export const startStandaloneOnPGlite = async (environment: Record<string, string> = {}) =>
+  driven(await startPGliteSystem(environment));
 
 /** Standalone on the PostgreSQL test server, in a database of its own, dropped on close. */
 export const startStandaloneOnPostgres = async () => {
   const database = await createTestDatabase();
-  return startListening({ EVENT_STORE_URL: database.connectionString }, () => database.drop());
+  return driven(
+    await startListeningSystem({ EVENT_STORE_URL: database.connectionString }, () =>
+      database.drop(),
+    ),
+  );
 };

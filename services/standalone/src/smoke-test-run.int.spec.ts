@@ -1,45 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { mintDevToken } from '@twinning/api';
-import { createLogger } from '@twinning/http-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSmokeTest, SmokeTestFailedError, type SmokeTestOptions } from './smoke-test-run.js';
-import { loadStandaloneConfig } from './standalone-config.js';
-import { startStandaloneSystem, type StandaloneSystem } from './standalone-system.js';
+import {
+  LOOPBACK_WEBHOOKS,
+  startStandaloneOnPGlite,
+  type ListeningSystem,
+} from './testing/listening-system.js';
 
 /** The smoke test's steps in-process against standalone on PGlite (the CLI run is in test/smoke). */
 
 describe('runSmokeTest', () => {
-  let system: StandaloneSystem;
-  let dataDir: string;
+  let system: ListeningSystem;
   let apiUrl: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'twinning-smoke-run-'));
-    const env = {
-      AUTH_MODE: 'dev',
-      DATA_DIR: dataDir,
-      WEBHOOK_ALLOW_HTTP: 'true',
-      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
-      WEBHOOK_POLL_INTERVAL: '200ms',
-    };
-    system = await startStandaloneSystem(
-      loadStandaloneConfig(env),
-      createLogger({ name: 'twinning-smoke', level: 'silent' }),
-      env,
-    );
-    await system.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = system.app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('not listening on TCP');
-    apiUrl = `http://127.0.0.1:${address.port}`;
+    system = await startStandaloneOnPGlite(LOOPBACK_WEBHOOKS);
+    apiUrl = system.baseUrl;
   });
 
-  afterAll(async () => {
-    await system.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => system.close());
 
   const options = (overrides: Partial<SmokeTestOptions> = {}): SmokeTestOptions => ({
     apiUrl,
