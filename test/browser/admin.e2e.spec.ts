@@ -10,6 +10,7 @@ import {
   expectNoAccessibilityViolations,
   heading,
   launchChromium,
+  openPage,
   saveScreenshot,
   signIn,
   titleWithSkipReason,
@@ -62,9 +63,7 @@ describe.skipIf(chromiumMissing)(titleWithSkipReason('an admin in the browser'),
       startReceiver(),
       launchChromium(),
     ]);
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London' });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
+    page = await openPage(browser);
   });
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import {
   expectNoAccessibilityViolations,
   heading,
   launchChromium,
+  openPage,
   reloadUntilVisible,
   saveScreenshot,
   signIn,
@@ -70,13 +71,7 @@ describe.skipIf(chromiumMissing)(titleWithSkipReason('an auditor in the browser'
     }
     await act('dresdenClerk', `${base}/activation`, { effectiveOn: '1959-01-01' });
 
-    const context = await browser.newContext({
-      locale: 'en-GB',
-      timezoneId: 'Europe/London',
-      acceptDownloads: true,
-    });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
+    page = await openPage(browser, { acceptDownloads: true });
   });
 
   afterAll(async () => {
@@ -138,6 +133,18 @@ describe.skipIf(chromiumMissing)(titleWithSkipReason('an auditor in the browser'
     await page.getByRole('button', { name: 'Show' }).click();
     await state.getByText('Active').waitFor();
     await page.getByText('In force at this point: Yes').waitFor();
+
+    // As recorded at a system time: before the agreement was recorded, and after it all was.
+    await page.getByRole('radio', { name: 'As recorded at a system time' }).check();
+    const recordedAt = page.getByRole('textbox', { name: 'Recorded at (your local time)' });
+    await recordedAt.fill('2020-01-01T00:00');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByText('The agreement did not exist yet at this point.').waitFor();
+    expect(await page.locator('.timeline__event--after').count()).toBe(10);
+    await recordedAt.fill('2099-01-01T00:00');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await state.getByText('Active').waitFor();
+    await page.getByText('Events applied: 10, up to revision 9', { exact: false }).waitFor();
 
     // The record as an export file.
     const [download] = await Promise.all([

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStandaloneOnPGlite, type SystemUnderTest } from '../support/systems.js';
 import {
@@ -8,6 +8,7 @@ import {
   expectNoAccessibilityViolations,
   heading,
   launchChromium,
+  openPage,
   reloadUntilVisible,
   saveScreenshot,
   signIn,
@@ -33,13 +34,29 @@ const submitAction = async (form: Locator, action: string): Promise<void> => {
   await form.getByRole('button', { name: action }).click();
 };
 
+/** Records a signature through its form on the agreement page. */
+const recordSignature = async (
+  page: Page,
+  signature: {
+    readonly name: string;
+    readonly title: string;
+    readonly place: string;
+    readonly signedOn: string;
+  },
+): Promise<void> => {
+  const form = await openAction(page, 'Record a signature');
+  await form.getByLabel('Signatory’s name').fill(signature.name);
+  await form.getByLabel('Signatory’s title').fill(signature.title);
+  await form.getByLabel('Place of signing').fill(signature.place);
+  await form.getByLabel('Signed on').fill(signature.signedOn);
+  await submitAction(form, 'Record a signature');
+};
+
 describe.skipIf(chromiumMissing)(
   titleWithSkipReason('clerks of Coventry and Dresden in the browser'),
   () => {
     let system: SystemUnderTest & { readonly baseUrl: string };
     let browser: Browser;
-    let coventryContext: BrowserContext;
-    let dresdenContext: BrowserContext;
     let coventry: Page;
     let dresden: Page;
     let agreementUrl: string;
@@ -48,12 +65,9 @@ describe.skipIf(chromiumMissing)(
       await ensureWebAppBuilt();
       [system, browser] = await Promise.all([startStandaloneOnPGlite(), launchChromium()]);
       // Each clerk in a browser of their own, in their own language's conventions.
-      coventryContext = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London' });
-      dresdenContext = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-      for (const context of [coventryContext, dresdenContext]) context.setDefaultTimeout(15_000);
       [coventry, dresden] = await Promise.all([
-        coventryContext.newPage(),
-        dresdenContext.newPage(),
+        openPage(browser),
+        openPage(browser, { locale: 'de-DE', timezoneId: 'Europe/Berlin' }),
       ]);
     });
 
@@ -154,22 +168,22 @@ describe.skipIf(chromiumMissing)(
       await expectAgreementState(coventry, 'Negotiated', 'negotiated');
 
       // Both sign.
-      const coventrySigns = await openAction(coventry, 'Record a signature');
-      await coventrySigns.getByLabel('Signatory’s name').fill('Lord Mayor of Coventry');
-      await coventrySigns.getByLabel('Signatory’s title').fill('Lord Mayor');
-      await coventrySigns.getByLabel('Place of signing').fill('Coventry');
-      await coventrySigns.getByLabel('Signed on').fill('1956-06-15');
-      await submitAction(coventrySigns, 'Record a signature');
+      await recordSignature(coventry, {
+        name: 'Lord Mayor of Coventry',
+        title: 'Lord Mayor',
+        place: 'Coventry',
+        signedOn: '1956-06-15',
+      });
       await expectAgreementState(coventry, 'Partially signed', 'partially_signed');
 
       await dresden.getByRole('button', { name: 'Refresh' }).click();
       await expectAgreementState(dresden, 'Partially signed', 'partially_signed');
-      const dresdenSigns = await openAction(dresden, 'Record a signature');
-      await dresdenSigns.getByLabel('Signatory’s name').fill('Oberbürgermeister of Dresden');
-      await dresdenSigns.getByLabel('Signatory’s title').fill('Mayor');
-      await dresdenSigns.getByLabel('Place of signing').fill('Dresden');
-      await dresdenSigns.getByLabel('Signed on').fill('1956-07-02');
-      await submitAction(dresdenSigns, 'Record a signature');
+      await recordSignature(dresden, {
+        name: 'Oberbürgermeister of Dresden',
+        title: 'Mayor',
+        place: 'Dresden',
+        signedOn: '1956-07-02',
+      });
       await expectAgreementState(dresden, 'Signed', 'signed');
 
       // Coventry activates it on its start date.

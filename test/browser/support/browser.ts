@@ -3,7 +3,13 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { expect } from 'vitest';
 
 /** Debian's Chromium; the browser tests are skipped, saying so, where it is not installed. */
@@ -61,6 +67,23 @@ export const launchChromium = (): Promise<Browser> =>
       '--disable-sync',
     ],
   });
+
+/**
+ * A page in a browser context of its own, as a person in Coventry would have it (British English,
+ * London time) unless `options` say otherwise; it waits up to 15 s for what it is asked to find.
+ */
+export const openPage = async (
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<Page> => {
+  const context = await browser.newContext({
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+    ...options,
+  });
+  context.setDefaultTimeout(15_000);
+  return context.newPage();
+};
 
 export interface Who {
   readonly role: 'clerk' | 'auditor' | 'admin';

@@ -1,5 +1,6 @@
 import type { AgreementView, Party, PartyRole, VersionedTerms } from '../api/types';
 import { hrefOf } from '../routing/routes';
+import { DataTable } from './data-table';
 import { areaLabel, formatDate, formatList, kindLabel, partyLabel, t } from '../i18n/translate';
 import type { MessageKey } from '../i18n/messages.en';
 
@@ -151,53 +152,42 @@ export const TermsVersions = ({ agreement }: { readonly agreement: AgreementView
     index === entries.length - 1 ? { ...entry, terms: agreement.terms } : entry,
   );
   return (
-    <div
-      className="table-scroll"
-      role="region"
-      aria-labelledby="terms-versions-caption"
-      tabIndex={0}
-    >
-      <table className="table terms-versions">
-        <caption id="terms-versions-caption">
+    <DataTable
+      labelledBy="terms-versions-caption"
+      className="terms-versions"
+      caption={
+        <>
           {t('agreement.terms.versions')}
           <span className="table__caption-hint">{t('agreement.terms.versionsCaption')}</span>
-        </caption>
-        <thead>
-          <tr>
-            <td />
-            {columns.map((entry) => (
-              <th key={entry.terms.version} scope="col">
-                {t(
-                  entry.terms.version === agreement.terms.version
-                    ? 'agreement.terms.versionCurrent'
-                    : 'agreement.terms.version',
-                  { version: String(entry.terms.version) },
-                )}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {TERMS_ROWS.map((row) => (
-            <tr key={row.label}>
-              <th scope="row">{t(row.label)}</th>
-              {columns.map((entry, index) => {
-                const value = row.value(entry.terms, entry);
-                const previous = columns[index - 1];
-                const changed =
-                  previous !== undefined && row.value(previous.terms, previous) !== value;
-                return (
-                  <td key={entry.terms.version} className={changed ? 'changed' : undefined}>
-                    {value}
-                    {changed ? <span className="tag">{t('agreement.terms.changed')}</span> : null}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+      rowHeaders
+      columns={columns.map((entry) =>
+        t(
+          entry.terms.version === agreement.terms.version
+            ? 'agreement.terms.versionCurrent'
+            : 'agreement.terms.version',
+          { version: String(entry.terms.version) },
+        ),
+      )}
+    >
+      {TERMS_ROWS.map((row) => (
+        <tr key={row.label}>
+          <th scope="row">{t(row.label)}</th>
+          {columns.map((entry, index) => {
+            const value = row.value(entry.terms, entry);
+            const previous = columns[index - 1];
+            const changed = previous !== undefined && row.value(previous.terms, previous) !== value;
+            return (
+              <td key={entry.terms.version} className={changed ? 'changed' : undefined}>
+                {value}
+                {changed ? <span className="tag">{t('agreement.terms.changed')}</span> : null}
+              </td>
+            );
+          })}
+        </tr>
+      ))}
+    </DataTable>
   );
 };
 

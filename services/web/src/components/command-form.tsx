@@ -1,6 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError } from '../api/client';
-import { fieldErrorsOf, type Problem } from '../api/problem';
+import { useEffect, useRef, useState } from 'react';
 import type { AgreementView, CommandAnswer, PartyRole } from '../api/types';
 import { useApp } from '../app/app-context';
 import { commandLabel, t } from '../i18n/translate';
@@ -13,20 +11,11 @@ import {
   type FieldSpec,
   type FormCommand,
 } from '../validation/command-forms';
-import { inputOf, type FieldValue, type FormValues } from '../validation/form-values';
-import { ErrorSummary, type SummaryItem } from './error-summary';
-import { RadioGroup, TextField, fieldId } from './fields';
+import { ErrorSummary } from './error-summary';
+import { FormActions, RadioGroup, TextField } from './fields';
 import { ProblemAlert } from './problem-alert';
-import { TermsFieldset } from './terms-fieldset';
-
-const TERMS_FIELDS = [
-  'terms.title',
-  'terms.purpose',
-  'terms.areasOfExchange',
-  'terms.kind',
-  'terms.startDate',
-  'terms.endDate',
-];
+import { TERMS_FIELDS, TermsFieldset } from './terms-fieldset';
+import { useCheckedForm } from './use-checked-form';
 
 const fieldNamesOf = (fields: readonly FieldSpec[]): string[] =>
   fields.flatMap((field) => (field.kind === 'terms' ? TERMS_FIELDS : [field.name]));
@@ -61,66 +50,32 @@ export const CommandForm = ({
   const { api } = useApp();
   const form = `command-${command}`;
   const spec = COMMAND_FORMS[command];
-  const [values, setValues] = useState<FormValues>(() =>
-    initialCommandValues(command, {
-      termsVersion: agreement.terms.version,
-      terms: agreement.terms,
-    }),
-  );
-  const [clientErrors, setClientErrors] = useState<Readonly<Record<string, string>>>({});
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { values, problem, setProblem, submitting, summary, alert, ...formState } = useCheckedForm({
+    form,
+    initialValues: () =>
+      initialCommandValues(command, {
+        termsVersion: agreement.terms.version,
+        terms: agreement.terms,
+      }),
+    validate: (current) => validateCommandForm(command, current),
+  });
   const [conflict, setConflict] = useState<'none' | 'stale' | 'reloaded'>('none');
-  const [submitting, setSubmitting] = useState(false);
-  const summary = useRef<HTMLDivElement>(null);
-  const alert = useRef<HTMLDivElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
-  const [focusTarget, setFocusTarget] = useState<'summary' | 'alert' | null>(null);
 
   useEffect(() => {
     heading.current?.focus();
   }, []);
-  useEffect(() => {
-    if (focusTarget === 'summary') summary.current?.focus();
-    if (focusTarget === 'alert') alert.current?.focus();
-    setFocusTarget(null);
-  }, [focusTarget]);
 
   const fields = visibleFields(command, values);
-  const serverErrors = problem === null ? {} : fieldErrorsOf(problem);
-  const errorOf = (name: string): string | undefined => clientErrors[name] ?? serverErrors[name];
-  const change = (name: string, value: FieldValue) => {
-    setValues((previous) => ({ ...previous, [name]: value }));
-  };
   const ownCity = ownParty === 'proposer' ? agreement.proposer : agreement.partner;
   const otherCity = ownParty === 'proposer' ? agreement.partner : agreement.proposer;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const invalid = validateCommandForm(command, values);
-    const messages = Object.fromEntries(
-      Object.entries(invalid).map(([name, key]) => [name, t(key)]),
+  const send = async () => {
+    const answer = await api.post<CommandAnswer>(
+      `/agreements/${encodeURIComponent(agreement.agreementId)}/${spec.path}`,
+      { body: commandBodyOf(command, values, ownParty), ifMatch: `"${revision}"` },
     );
-    setClientErrors(messages);
-    if (Object.keys(messages).length > 0) {
-      setProblem(null);
-      setFocusTarget('summary');
-      return;
-    }
-    setSubmitting(true);
-    try {
-      const answer = await api.post<CommandAnswer>(
-        `/agreements/${encodeURIComponent(agreement.agreementId)}/${spec.path}`,
-        { body: commandBodyOf(command, values, ownParty), ifMatch: `"${revision}"` },
-      );
-      onDone(answer.data);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      setProblem(error.problem);
-      setConflict(error.problem.status === 412 ? 'stale' : 'none');
-      setFocusTarget('alert');
-    } finally {
-      setSubmitting(false);
-    }
+    onDone(answer.data);
   };
 
   const reloadAgreement = async () => {
@@ -129,39 +84,32 @@ export const CommandForm = ({
     setConflict('reloaded');
   };
 
-  const fieldNames = fieldNamesOf(fields);
-  const summaryItems: SummaryItem[] = fieldNames.flatMap((name) => {
-    const message = clientErrors[name];
-    return message === undefined ? [] : [{ fieldId: fieldId(form, name), message }];
-  });
+  const summaryItems = formState.summaryItems(fieldNamesOf(fields));
+  const reloadButton = (label: string) => (
+    <button
+      type="button"
+      className="button button--secondary"
+      onClick={() => void reloadAgreement()}
+    >
+      {label}
+    </button>
+  );
 
   const renderField = (field: FieldSpec) => {
-    const id = fieldId(form, field.name);
     const common = {
-      id,
+      ...formState.text(field.name),
       label: t(field.label),
-      value: inputOf(values, field.name),
-      error: errorOf(field.name),
       required: field.required,
       hint: field.hint === undefined ? undefined : t(field.hint),
-      onChange: (value: string) => change(field.name, value),
     };
     switch (field.kind) {
       case 'terms':
-        return (
-          <TermsFieldset
-            key="terms"
-            form={form}
-            values={values}
-            errorOf={errorOf}
-            onChange={change}
-          />
-        );
+        return <TermsFieldset key="terms" {...formState.binding} />;
       case 'party':
         return (
           <RadioGroup
             key={field.name}
-            id={id}
+            id={common.id}
             legend={common.label}
             hint={common.hint}
             error={common.error}
@@ -196,7 +144,11 @@ export const CommandForm = ({
       className="command-form"
       noValidate
       aria-labelledby={`${form}-heading`}
-      onSubmit={(event) => void submit(event)}
+      onSubmit={(event) =>
+        void formState.submit(event, send, (rejection) =>
+          setConflict(rejection.status === 412 ? 'stale' : 'none'),
+        )
+      }
     >
       <h3 id={`${form}-heading`} ref={heading} tabIndex={-1}>
         {commandLabel(command)}
@@ -212,26 +164,14 @@ export const CommandForm = ({
         >
           <h4 className="alert__title">{t('problem.conflict.title')}</h4>
           <p>{t('problem.conflict.body')}</p>
-          <button
-            type="button"
-            className="button button--secondary"
-            onClick={() => void reloadAgreement()}
-          >
-            {t('problem.conflict.reload')}
-          </button>
+          {reloadButton(t('problem.conflict.reload'))}
         </div>
       ) : null}
       {conflict !== 'stale' && problem !== null ? (
         <ProblemAlert ref={alert} problem={problem}>
-          {problem.status === 409 || problem.status === 403 ? (
-            <button
-              type="button"
-              className="button button--secondary"
-              onClick={() => void reloadAgreement()}
-            >
-              {t('problem.rejected.reload')}
-            </button>
-          ) : null}
+          {problem.status === 409 || problem.status === 403
+            ? reloadButton(t('problem.rejected.reload'))
+            : null}
         </ProblemAlert>
       ) : null}
       {conflict === 'reloaded' ? (
@@ -245,14 +185,15 @@ export const CommandForm = ({
         </p>
       )}
       {fields.map(renderField)}
-      <div className="form-actions">
-        <button id={`${form}-submit`} type="submit" className="button" disabled={submitting}>
-          {submitting ? t('form.submitting') : commandLabel(command)}
-        </button>
+      <FormActions
+        submit={submitting ? t('form.submitting') : commandLabel(command)}
+        submitId={`${form}-submit`}
+        disabled={submitting}
+      >
         <button type="button" className="button button--secondary" onClick={onCancel}>
           {t('app.cancel')}
         </button>
-      </div>
+      </FormActions>
     </form>
   );
 };

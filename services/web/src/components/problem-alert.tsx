@@ -1,5 +1,6 @@
 import { forwardRef, type ReactNode } from 'react';
 import type { Problem } from '../api/problem';
+import type { Loaded } from '../app/use-load';
 import { t } from '../i18n/translate';
 
 /** An error answer of the API, as its title and detail say it, with what may be done about it. */
@@ -51,3 +52,15 @@ export const Loading = () => (
     {t('app.loading')}
   </p>
 );
+
+/** What a load shows until its data is there: that it is loading, or why it failed and a retry. */
+export const NotLoaded = ({
+  load,
+}: {
+  readonly load: Pick<Loaded<unknown>, 'error' | 'reload'>;
+}) =>
+  load.error === null ? (
+    <Loading />
+  ) : (
+    <LoadFailed problem={load.error.problem} retry={() => void load.reload()} />
+  );

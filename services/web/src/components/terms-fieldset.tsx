@@ -1,40 +1,34 @@
 import { AGREEMENT_KINDS, AREAS_OF_EXCHANGE } from '../api/types';
 import { areaLabel, kindLabel, t } from '../i18n/translate';
+import { listOf, textOf } from '../validation/form-values';
 import {
-  inputOf,
-  listOf,
-  textOf,
-  type FieldValue,
-  type FormValues,
-} from '../validation/form-values';
-import { CheckboxGroup, SelectField, TextField, fieldId, type TextFieldProps } from './fields';
+  CheckboxGroup,
+  SelectField,
+  TextField,
+  fieldId,
+  textFieldOf,
+  type FormBinding,
+  type TextFieldProps,
+} from './fields';
+
+/** The names of the fields of a set of terms, in the order the fieldset shows them. */
+export const TERMS_FIELDS: readonly string[] = [
+  'terms.title',
+  'terms.purpose',
+  'terms.areasOfExchange',
+  'terms.kind',
+  'terms.startDate',
+  'terms.endDate',
+];
 
 /** The fields of a set of terms (`terms.title`, …), in proposals and counter-proposals alike. */
-export const TermsFieldset = ({
-  form,
-  values,
-  errorOf,
-  onChange,
-}: {
-  readonly form: string;
-  readonly values: FormValues;
-  readonly errorOf: (field: string) => string | undefined;
-  readonly onChange: (field: string, value: FieldValue) => void;
-}) => {
+export const TermsFieldset = (binding: FormBinding) => {
+  const { form, values, errorOf, onChange } = binding;
   const text = (
     name: string,
     label: Parameters<typeof t>[0],
     extra: Partial<Omit<TextFieldProps, 'id' | 'label' | 'value' | 'onChange'>> = {},
-  ) => (
-    <TextField
-      id={fieldId(form, `terms.${name}`)}
-      label={t(label)}
-      value={inputOf(values, `terms.${name}`)}
-      error={errorOf(`terms.${name}`)}
-      onChange={(value) => onChange(`terms.${name}`, value)}
-      {...extra}
-    />
-  );
+  ) => <TextField {...textFieldOf(binding, `terms.${name}`)} label={t(label)} {...extra} />;
   return (
     <>
       {text('title', 'form.terms.title', { required: true })}

@@ -9,9 +9,10 @@ import { AGREEMENT_KINDS, LIFECYCLE_STATES } from '../api/types';
 import { useApp } from '../app/app-context';
 import { useLoad } from '../app/use-load';
 import { hasRole } from '../auth/session';
-import { SelectField, TextField } from '../components/fields';
+import { DataTable } from '../components/data-table';
+import { FormActions, SelectField, TextField, type Option } from '../components/fields';
 import { PageHeading } from '../components/page-heading';
-import { LoadFailed, Loading } from '../components/problem-alert';
+import { NotLoaded } from '../components/problem-alert';
 import { StateBadge } from '../components/state-badge';
 import {
   commandLabel,
@@ -132,6 +133,18 @@ export const AgreementsPage = ({
     const next = await api.get<AgreementList>('/agreements', { query: { ...query, cursor } });
     setPages((previous) => [...previous, next.data]);
   };
+  /** A filter's field: every filter is optional, none says so; its value is in the draft. */
+  const filter = (name: keyof typeof draft) => ({
+    id: `filter-${name}`,
+    markOptional: false,
+    value: draft[name],
+    onChange: (value: string) => setDraft({ ...draft, [name]: value }),
+  });
+  /** A filter's choices, after the choice of any value. */
+  const orAny = (options: readonly Option[]) => [
+    { value: '', label: t('list.filters.any') },
+    ...options,
+  ];
   const items = list.data === null ? [] : [list.data, ...pages].flatMap((page) => page.items);
   const nextCursor = (pages.at(-1) ?? list.data)?.nextCursor ?? null;
   const city = session.claims.municipality;
@@ -154,11 +167,7 @@ export const AgreementsPage = ({
         <section aria-labelledby="attention-heading" className="section attention">
           <h2 id="attention-heading">{t('list.attention.title')}</h2>
           {attention.data === null ? (
-            attention.error === null ? (
-              <Loading />
-            ) : (
-              <LoadFailed problem={attention.error.problem} retry={() => void attention.reload()} />
-            )
+            <NotLoaded load={attention} />
           ) : attention.data.length === 0 ? (
             <p>{t('list.attention.empty')}</p>
           ) : (
@@ -177,55 +186,34 @@ export const AgreementsPage = ({
       <section aria-labelledby="filters-heading" className="section">
         <h2 id="filters-heading">{t('list.filters.title')}</h2>
         <form className="filters" role="search" aria-labelledby="filters-heading" onSubmit={apply}>
-          <TextField
-            id="filter-q"
-            markOptional={false}
-            label={t('list.filters.q')}
-            type="search"
-            value={draft.q}
-            onChange={(q) => setDraft({ ...draft, q })}
-          />
+          <TextField {...filter('q')} label={t('list.filters.q')} type="search" />
           <SelectField
-            id="filter-state"
-            markOptional={false}
+            {...filter('state')}
             label={t('list.filters.state')}
-            value={draft.state}
-            options={[
-              { value: '', label: t('list.filters.any') },
-              ...LIFECYCLE_STATES.map((state) => ({ value: state, label: stateLabel(state) })),
-            ]}
-            onChange={(state) => setDraft({ ...draft, state })}
+            options={orAny(
+              LIFECYCLE_STATES.map((state) => ({ value: state, label: stateLabel(state) })),
+            )}
           />
           <SelectField
-            id="filter-kind"
-            markOptional={false}
+            {...filter('kind')}
             label={t('list.filters.kind')}
-            value={draft.kind}
-            options={[
-              { value: '', label: t('list.filters.any') },
-              ...AGREEMENT_KINDS.map((kind) => ({ value: kind, label: kindLabel(kind) })),
-            ]}
-            onChange={(kind) => setDraft({ ...draft, kind })}
+            options={orAny(
+              AGREEMENT_KINDS.map((kind) => ({ value: kind, label: kindLabel(kind) })),
+            )}
           />
           <SelectField
-            id="filter-sort"
-            markOptional={false}
+            {...filter('sort')}
             label={t('list.filters.sort')}
-            value={draft.sort}
             options={SORTS.map((sort) => ({ value: sort, label: labelOf('list.sort', sort) }))}
-            onChange={(sort) => setDraft({ ...draft, sort })}
           />
-          <div className="form-actions">
-            <button type="submit" className="button">
-              {t('list.filters.apply')}
-            </button>
+          <FormActions submit={t('list.filters.apply')}>
             <a
               className="button button--secondary"
               href={hrefOf({ page: 'agreements', filters: {} })}
             >
               {t('list.filters.clear')}
             </a>
-          </div>
+          </FormActions>
         </form>
       </section>
 
@@ -234,11 +222,7 @@ export const AgreementsPage = ({
           {t('list.title')}
         </h2>
         {list.data === null ? (
-          list.error === null ? (
-            <Loading />
-          ) : (
-            <LoadFailed problem={list.error.problem} retry={() => void list.reload()} />
-          )
+          <NotLoaded load={list} />
         ) : (
           <>
             <p role="status">{t('list.results', { count: items.length })}</p>
@@ -246,44 +230,35 @@ export const AgreementsPage = ({
             {items.length === 0 ? (
               <p>{t('list.empty')}</p>
             ) : (
-              <div
-                className="table-scroll"
-                role="region"
-                aria-labelledby="results-heading"
-                tabIndex={0}
+              <DataTable
+                labelledBy="results-heading"
+                columns={[
+                  t('list.column.title'),
+                  t('list.column.parties'),
+                  t('list.column.kind'),
+                  t('list.column.state'),
+                  t('list.column.lastChange'),
+                ]}
               >
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('list.column.title')}</th>
-                      <th scope="col">{t('list.column.parties')}</th>
-                      <th scope="col">{t('list.column.kind')}</th>
-                      <th scope="col">{t('list.column.state')}</th>
-                      <th scope="col">{t('list.column.lastChange')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {items.map((item) => (
-                      <tr key={item.agreementId}>
-                        <td>
-                          <AgreementLink item={item} />
-                        </td>
-                        <td>
-                          {t('list.parties', {
-                            proposer: item.proposer.name,
-                            partner: item.partner.name,
-                          })}
-                        </td>
-                        <td>{kindLabel(item.kind)}</td>
-                        <td>
-                          <StateBadge state={item.state} />
-                        </td>
-                        <td>{formatDate(item.lastChangedOn)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+                {items.map((item) => (
+                  <tr key={item.agreementId}>
+                    <td>
+                      <AgreementLink item={item} />
+                    </td>
+                    <td>
+                      {t('list.parties', {
+                        proposer: item.proposer.name,
+                        partner: item.partner.name,
+                      })}
+                    </td>
+                    <td>{kindLabel(item.kind)}</td>
+                    <td>
+                      <StateBadge state={item.state} />
+                    </td>
+                    <td>{formatDate(item.lastChangedOn)}</td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
             {nextCursor === null ? null : (
               <button

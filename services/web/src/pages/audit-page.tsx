@@ -11,9 +11,9 @@ import { useApp } from '../app/app-context';
 import { useLoad } from '../app/use-load';
 import { hasRole } from '../auth/session';
 import { AgreementDates, Parties, TermsVersions } from '../components/agreement-details';
-import { RadioGroup, TextField } from '../components/fields';
+import { FormActions, RadioGroup, TextField } from '../components/fields';
 import { PageHeading } from '../components/page-heading';
-import { LoadFailed, Loading, ProblemAlert } from '../components/problem-alert';
+import { Loading, NotLoaded, ProblemAlert } from '../components/problem-alert';
 import { StateBadge } from '../components/state-badge';
 import { StateChart } from '../components/state-chart';
 import { Timeline, actorOf, businessDateOf } from '../components/timeline';
@@ -121,7 +121,13 @@ export const AuditPage = ({ agreementId }: { readonly agreementId: string }) => 
     point?.kind === 'revision' ? point.revision : point === null ? last : null;
   const replayedRevision =
     replay.data?.revision === null || replay.data === null ? null : Number(replay.data.revision);
+  const shownRevision = selectedRevision ?? last;
   const selectedEvent = history.find((event) => Number(event.revision) === selectedRevision);
+  const revisionText = t('audit.point.revisionValue', {
+    revision: String(shownRevision),
+    last: String(last),
+    event: eventLabel(selectedEvent?.type ?? ''),
+  });
   const proposedTerms = history[0]?.data['terms'];
   const proposedTitle =
     typeof proposedTerms === 'object' && proposedTerms !== null
@@ -179,14 +185,7 @@ export const AuditPage = ({ agreementId }: { readonly agreementId: string }) => 
       <section aria-labelledby="verification-heading" className="section">
         <h2 id="verification-heading">{t('audit.verification.title')}</h2>
         {verification.data === null ? (
-          verification.error === null ? (
-            <Loading />
-          ) : (
-            <LoadFailed
-              problem={verification.error.problem}
-              retry={() => void verification.reload()}
-            />
-          )
+          <NotLoaded load={verification} />
         ) : (
           <div
             className={
@@ -271,35 +270,27 @@ export const AuditPage = ({ agreementId }: { readonly agreementId: string }) => 
                 min={0}
                 max={last}
                 step={1}
-                value={selectedRevision ?? last}
-                aria-valuetext={t('audit.point.revisionValue', {
-                  revision: String(selectedRevision ?? last),
-                  last: String(last),
-                  event: eventLabel(selectedEvent?.type ?? ''),
-                })}
+                value={shownRevision}
+                aria-valuetext={revisionText}
                 onChange={(event) => showRevision(Number(event.target.value))}
               />
               <p className="time-travel__value" aria-live="polite">
-                {t('audit.point.revisionValue', {
-                  revision: String(selectedRevision ?? last),
-                  last: String(last),
-                  event: eventLabel(selectedEvent?.type ?? ''),
-                })}
+                {revisionText}
               </p>
               <div className="form-actions">
                 <button
                   type="button"
                   className="button button--secondary"
-                  disabled={(selectedRevision ?? last) <= 0}
-                  onClick={() => showRevision((selectedRevision ?? last) - 1)}
+                  disabled={shownRevision <= 0}
+                  onClick={() => showRevision(shownRevision - 1)}
                 >
                   {t('audit.point.previous')}
                 </button>
                 <button
                   type="button"
                   className="button button--secondary"
-                  disabled={(selectedRevision ?? last) >= last}
-                  onClick={() => showRevision((selectedRevision ?? last) + 1)}
+                  disabled={shownRevision >= last}
+                  onClick={() => showRevision(shownRevision + 1)}
                 >
                   {t('audit.point.next')}
                 </button>
@@ -352,11 +343,7 @@ export const AuditPage = ({ agreementId }: { readonly agreementId: string }) => 
                 />
               </>
             )}
-            <div className="form-actions">
-              <button type="submit" className="button">
-                {t('audit.point.show')}
-              </button>
-            </div>
+            <FormActions submit={t('audit.point.show')} />
           </form>
         )}
       </section>
@@ -438,11 +425,7 @@ export const AuditPage = ({ agreementId }: { readonly agreementId: string }) => 
       <section aria-labelledby="audit-timeline-heading" className="section">
         <h2 id="audit-timeline-heading">{t('agreement.timeline.title')}</h2>
         {events.data === null ? (
-          events.error === null ? (
-            <Loading />
-          ) : (
-            <LoadFailed problem={events.error.problem} retry={() => void events.reload()} />
-          )
+          <NotLoaded load={events} />
         ) : (
           <Timeline
             events={history}

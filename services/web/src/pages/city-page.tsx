@@ -3,10 +3,11 @@ import { ApiError } from '../api/client';
 import type { CityNetwork, CityPartnerships } from '../api/types';
 import { useApp } from '../app/app-context';
 import { useLoad } from '../app/use-load';
+import { DataTable } from '../components/data-table';
 import { SelectField, TextField } from '../components/fields';
 import { NetworkGraph } from '../components/network-graph';
 import { PageHeading } from '../components/page-heading';
-import { LoadFailed, Loading } from '../components/problem-alert';
+import { NotLoaded } from '../components/problem-alert';
 import { StateBadge } from '../components/state-badge';
 import { formatDate, kindLabel, t } from '../i18n/translate';
 import { hrefOf } from '../routing/routes';
@@ -88,12 +89,10 @@ export const CityPage = ({ cityId }: { readonly cityId: string | null }) => {
       </PageHeading>
       <CityLookup key={shown ?? ''} initial={shown ?? ''} />
       {shown === null ? null : city.data === null ? (
-        city.error === null ? (
-          <Loading />
-        ) : notFound ? (
+        notFound ? (
           <p>{t('city.notFound', { city: shown })}</p>
         ) : (
-          <LoadFailed problem={city.error.problem} retry={() => void city.reload()} />
+          <NotLoaded load={city} />
         )
       ) : (
         <>
@@ -102,55 +101,46 @@ export const CityPage = ({ cityId }: { readonly cityId: string | null }) => {
             {city.data.partnerships.length === 0 ? (
               <p>{t('city.partners.empty')}</p>
             ) : (
-              <div
-                className="table-scroll"
-                role="region"
-                aria-labelledby="partners-heading"
-                tabIndex={0}
+              <DataTable
+                labelledBy="partners-heading"
+                columns={[
+                  t('city.partners.column.partner'),
+                  t('city.partners.column.agreement'),
+                  t('city.partners.column.kind'),
+                  t('city.partners.column.state'),
+                  t('city.partners.column.since'),
+                ]}
               >
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('city.partners.column.partner')}</th>
-                      <th scope="col">{t('city.partners.column.agreement')}</th>
-                      <th scope="col">{t('city.partners.column.kind')}</th>
-                      <th scope="col">{t('city.partners.column.state')}</th>
-                      <th scope="col">{t('city.partners.column.since')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {city.data.partnerships.map((partnership) => (
-                      <tr key={partnership.agreementId}>
-                        <td>
-                          <a href={hrefOf({ page: 'city', cityId: partnership.partner.cityId })}>
-                            {partnership.partner.name}
-                          </a>{' '}
-                          ({partnership.partner.country})
-                        </td>
-                        <td>
-                          <a
-                            href={hrefOf({
-                              page: 'agreement',
-                              agreementId: partnership.agreementId,
-                            })}
-                          >
-                            {partnership.title}
-                          </a>
-                        </td>
-                        <td>{kindLabel(partnership.kind)}</td>
-                        <td>
-                          <StateBadge state={partnership.state} />
-                        </td>
-                        <td>
-                          {partnership.activatedOn === null
-                            ? t('app.none')
-                            : formatDate(partnership.activatedOn)}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+                {city.data.partnerships.map((partnership) => (
+                  <tr key={partnership.agreementId}>
+                    <td>
+                      <a href={hrefOf({ page: 'city', cityId: partnership.partner.cityId })}>
+                        {partnership.partner.name}
+                      </a>{' '}
+                      ({partnership.partner.country})
+                    </td>
+                    <td>
+                      <a
+                        href={hrefOf({
+                          page: 'agreement',
+                          agreementId: partnership.agreementId,
+                        })}
+                      >
+                        {partnership.title}
+                      </a>
+                    </td>
+                    <td>{kindLabel(partnership.kind)}</td>
+                    <td>
+                      <StateBadge state={partnership.state} />
+                    </td>
+                    <td>
+                      {partnership.activatedOn === null
+                        ? t('app.none')
+                        : formatDate(partnership.activatedOn)}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
           </section>
           <section aria-labelledby="network-heading" className="section">
@@ -164,11 +154,7 @@ export const CityPage = ({ cityId }: { readonly cityId: string | null }) => {
               onChange={setDepth}
             />
             {network.data === null ? (
-              network.error === null ? (
-                <Loading />
-              ) : (
-                <LoadFailed problem={network.error.problem} retry={() => void network.reload()} />
-              )
+              <NotLoaded load={network} />
             ) : (
               <NetworkGraph network={network.data} cityName={name} />
             )}

@@ -1,23 +1,16 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError } from '../api/client';
-import { fieldErrorsOf, type Problem } from '../api/problem';
+import { useEffect, useState } from 'react';
 import type { CityPartnerships, CommandAnswer } from '../api/types';
 import { useApp } from '../app/app-context';
 import { hasRole } from '../auth/session';
-import { ErrorSummary, type SummaryItem } from '../components/error-summary';
-import { CheckboxField, TextField, fieldId } from '../components/fields';
+import { ErrorSummary } from '../components/error-summary';
+import { CheckboxField, FormActions, TextField, fieldId } from '../components/fields';
 import { PageHeading } from '../components/page-heading';
 import { ProblemAlert } from '../components/problem-alert';
-import { TermsFieldset } from '../components/terms-fieldset';
+import { TERMS_FIELDS, TermsFieldset } from '../components/terms-fieldset';
+import { useCheckedForm } from '../components/use-checked-form';
 import { stateLabel, t } from '../i18n/translate';
 import { navigate } from '../routing/use-route';
-import {
-  flagOf,
-  inputOf,
-  textOf,
-  type FieldValue,
-  type FormValues,
-} from '../validation/form-values';
+import { flagOf, textOf } from '../validation/form-values';
 import {
   initialProposalValues,
   proposalBodyOf,
@@ -32,12 +25,7 @@ const FIELD_ORDER = [
   'partner.cityId',
   'partner.name',
   'partner.country',
-  'terms.title',
-  'terms.purpose',
-  'terms.areasOfExchange',
-  'terms.kind',
-  'terms.startDate',
-  'terms.endDate',
+  ...TERMS_FIELDS,
   'proposedOn',
 ];
 
@@ -45,23 +33,14 @@ const FIELD_ORDER = [
 export const ProposePage = () => {
   const { api, session, announce } = useApp();
   const municipality = session.claims.municipality;
-  const [values, setValues] = useState<FormValues>(() =>
-    initialProposalValues(municipality === null ? null : { cityId: municipality }),
-  );
-  const [clientErrors, setClientErrors] = useState<Readonly<Record<string, string>>>({});
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [submitting, setSubmitting] = useState(false);
+  const { values, setValues, problem, submitting, summary, alert, ...formState } = useCheckedForm({
+    form: FORM,
+    initialValues: () =>
+      initialProposalValues(municipality === null ? null : { cityId: municipality }),
+    validate: validateProposal,
+  });
   // One key per proposal: a double submit or a retry creates one agreement.
   const [idempotencyKey] = useState(() => crypto.randomUUID());
-  const summary = useRef<HTMLDivElement>(null);
-  const alert = useRef<HTMLDivElement>(null);
-  const [focusTarget, setFocusTarget] = useState<'summary' | 'alert' | null>(null);
-
-  useEffect(() => {
-    if (focusTarget === 'summary') summary.current?.focus();
-    if (focusTarget === 'alert') alert.current?.focus();
-    setFocusTarget(null);
-  }, [focusTarget]);
 
   // The clerk's own city as the record knows it, to save typing its name and country.
   useEffect(() => {
@@ -91,81 +70,41 @@ export const ProposePage = () => {
     );
   }
 
-  const serverErrors = problem === null ? {} : fieldErrorsOf(problem);
-  const errorOf = (name: string): string | undefined => clientErrors[name] ?? serverErrors[name];
-  const change = (name: string, value: FieldValue) =>
-    setValues((previous) => ({ ...previous, [name]: value }));
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const invalid = validateProposal(values);
-    const messages = Object.fromEntries(
-      Object.entries(invalid).map(([name, key]) => [name, t(key)]),
+  const { change, text } = formState;
+  const send = async () => {
+    const answer = await api.post<CommandAnswer>('/agreements', {
+      body: proposalBodyOf(values),
+      idempotencyKey,
+    });
+    announce(
+      t('agreement.recorded', {
+        action: t('command.ProposeAgreement'),
+        state: stateLabel(answer.data.agreement.lifecycleState),
+      }),
     );
-    setClientErrors(messages);
-    if (Object.keys(messages).length > 0) {
-      setProblem(null);
-      setFocusTarget('summary');
-      return;
-    }
-    setSubmitting(true);
-    try {
-      const answer = await api.post<CommandAnswer>('/agreements', {
-        body: proposalBodyOf(values),
-        idempotencyKey,
-      });
-      announce(
-        t('agreement.recorded', {
-          action: t('command.ProposeAgreement'),
-          state: stateLabel(answer.data.agreement.lifecycleState),
-        }),
-      );
-      navigate({ page: 'agreement', agreementId: answer.data.agreement.agreementId });
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      setProblem(error.problem);
-      setFocusTarget('alert');
-    } finally {
-      setSubmitting(false);
-    }
+    navigate({ page: 'agreement', agreementId: answer.data.agreement.agreementId });
   };
 
-  const summaryItems: SummaryItem[] = FIELD_ORDER.flatMap((name) => {
-    const message = clientErrors[name];
-    return message === undefined ? [] : [{ fieldId: fieldId(FORM, name), message }];
-  });
+  const summaryItems = formState.summaryItems(FIELD_ORDER);
 
   const partyFields = (party: 'proposer' | 'partner') => (
     <fieldset className="group">
       <legend>{t(party === 'proposer' ? 'propose.proposer' : 'propose.partner')}</legend>
       <TextField
-        id={fieldId(FORM, `${party}.cityId`)}
+        {...text(`${party}.cityId`)}
         label={t('propose.cityId')}
         hint={t('propose.cityId.hint')}
         required
         width="medium"
         readOnly={party === 'proposer'}
-        value={inputOf(values, `${party}.cityId`)}
-        error={errorOf(`${party}.cityId`)}
-        onChange={(value) => change(`${party}.cityId`, value)}
       />
+      <TextField {...text(`${party}.name`)} label={t('propose.name')} required width="medium" />
       <TextField
-        id={fieldId(FORM, `${party}.name`)}
-        label={t('propose.name')}
-        required
-        width="medium"
-        value={inputOf(values, `${party}.name`)}
-        error={errorOf(`${party}.name`)}
-        onChange={(value) => change(`${party}.name`, value)}
-      />
-      <TextField
-        id={fieldId(FORM, `${party}.country`)}
+        {...text(`${party}.country`)}
         label={t('propose.country')}
         hint={t('propose.country.hint')}
         required
         width="short"
-        value={inputOf(values, `${party}.country`)}
-        error={errorOf(`${party}.country`)}
         onChange={(value) => change(`${party}.country`, value.toUpperCase())}
       />
       <CheckboxField
@@ -181,30 +120,30 @@ export const ProposePage = () => {
     <>
       <PageHeading>{t('propose.title')}</PageHeading>
       <p className="lede">{t('propose.intro')}</p>
-      <form className="propose-form" noValidate onSubmit={(event) => void submit(event)}>
+      <form
+        className="propose-form"
+        noValidate
+        onSubmit={(event) => void formState.submit(event, send)}
+      >
         {summaryItems.length === 0 ? null : <ErrorSummary ref={summary} items={summaryItems} />}
         {problem === null ? null : <ProblemAlert ref={alert} problem={problem} />}
         {partyFields('proposer')}
         {partyFields('partner')}
         <fieldset className="group">
           <legend>{t('propose.terms')}</legend>
-          <TermsFieldset form={FORM} values={values} errorOf={errorOf} onChange={change} />
+          <TermsFieldset {...formState.binding} />
         </fieldset>
         <TextField
-          id={fieldId(FORM, 'proposedOn')}
+          {...text('proposedOn')}
           label={t('form.proposedOn')}
           hint={t('form.date.hint')}
           type="date"
           width="medium"
-          value={inputOf(values, 'proposedOn')}
-          error={errorOf('proposedOn')}
-          onChange={(value) => change('proposedOn', value)}
         />
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={submitting}>
-            {submitting ? t('form.submitting') : t('propose.submit')}
-          </button>
-        </div>
+        <FormActions
+          submit={submitting ? t('form.submitting') : t('propose.submit')}
+          disabled={submitting}
+        />
       </form>
     </>
   );

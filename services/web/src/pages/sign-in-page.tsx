@@ -5,7 +5,7 @@ import { ROLES, type DevToken, type SignInConfig } from '../api/types';
 import { beginOidcSignIn } from '../auth/oidc-sign-in';
 import { sessionOf, type Session } from '../auth/session';
 import { ErrorSummary } from '../components/error-summary';
-import { SelectField, TextField } from '../components/fields';
+import { FormActions, SelectField, TextField } from '../components/fields';
 import { PageHeading } from '../components/page-heading';
 import { ProblemAlert } from '../components/problem-alert';
 import { roleLabel, t } from '../i18n/translate';
@@ -104,11 +104,7 @@ const DevSignIn = ({
         error={errors['sign-in-name']}
         onChange={setName}
       />
-      <div className="form-actions">
-        <button type="submit" className="button">
-          {t('signIn.submit')}
-        </button>
-      </div>
+      <FormActions submit={t('signIn.submit')} />
     </form>
   );
 };

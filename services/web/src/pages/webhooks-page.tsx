@@ -5,9 +5,10 @@ import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../api/types';
 import { useApp } from '../app/app-context';
 import { useLoad } from '../app/use-load';
 import { hasRole } from '../auth/session';
-import { CheckboxGroup, TextField } from '../components/fields';
+import { DataTable, Table } from '../components/data-table';
+import { CheckboxGroup, FormActions, TextField } from '../components/fields';
 import { PageHeading } from '../components/page-heading';
-import { LoadFailed, Loading, ProblemAlert } from '../components/problem-alert';
+import { NotLoaded, ProblemAlert } from '../components/problem-alert';
 import { formatDateTime, formatNumber, labelOf, t } from '../i18n/translate';
 import { hrefOf } from '../routing/routes';
 import { isCityId, isWebhookUrl } from '../validation/rules';
@@ -120,11 +121,7 @@ const CreateEndpoint = ({ onCreated }: { readonly onCreated: () => void }) => {
           error={errors['cityIds']}
           onChange={setCityIds}
         />
-        <div className="form-actions">
-          <button type="submit" className="button">
-            {t('webhooks.create.submit')}
-          </button>
-        </div>
+        <FormActions submit={t('webhooks.create.submit')} />
       </form>
     </section>
   );
@@ -142,41 +139,32 @@ const Attempts = ({ deliveryId }: { readonly deliveryId: string }) => {
       ).data,
     [deliveryId],
   );
-  if (found.data === null) {
-    return found.error === null ? (
-      <Loading />
-    ) : (
-      <LoadFailed problem={found.error.problem} retry={() => void found.reload()} />
-    );
-  }
+  if (found.data === null) return <NotLoaded load={found} />;
   return (
     <section aria-labelledby={`attempts-${deliveryId}`} className="panel">
       <h3 id={`attempts-${deliveryId}`}>{t('webhooks.attempts.title', { id: deliveryId })}</h3>
       {found.data.attempts.length === 0 ? (
         <p>{t('webhooks.attempts.empty')}</p>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('webhooks.attempts.column.at')}</th>
-              <th scope="col">{t('webhooks.attempts.column.outcome')}</th>
-              <th scope="col">{t('webhooks.attempts.column.status')}</th>
-              <th scope="col">{t('webhooks.attempts.column.duration')}</th>
-              <th scope="col">{t('webhooks.attempts.column.error')}</th>
+        <Table
+          columns={[
+            t('webhooks.attempts.column.at'),
+            t('webhooks.attempts.column.outcome'),
+            t('webhooks.attempts.column.status'),
+            t('webhooks.attempts.column.duration'),
+            t('webhooks.attempts.column.error'),
+          ]}
+        >
+          {found.data.attempts.map((attempt) => (
+            <tr key={attempt.id}>
+              <td>{formatDateTime(attempt.attemptedAt)}</td>
+              <td>{labelOf('webhooks.attempt.outcome', attempt.outcome)}</td>
+              <td>{attempt.statusCode ?? t('app.none')}</td>
+              <td>{t('webhooks.attempts.duration', { ms: attempt.durationMs })}</td>
+              <td>{attempt.error ?? attempt.responseExcerpt ?? ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {found.data.attempts.map((attempt) => (
-              <tr key={attempt.id}>
-                <td>{formatDateTime(attempt.attemptedAt)}</td>
-                <td>{labelOf('webhooks.attempt.outcome', attempt.outcome)}</td>
-                <td>{attempt.statusCode ?? t('app.none')}</td>
-                <td>{t('webhooks.attempts.duration', { ms: attempt.durationMs })}</td>
-                <td>{attempt.error ?? attempt.responseExcerpt ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </section>
   );
@@ -229,82 +217,68 @@ const Deliveries = ({ endpoint }: { readonly endpoint: WebhookEndpoint }) => {
       )}
       {problem === null ? null : <ProblemAlert problem={problem} />}
       {deliveries.data === null ? (
-        deliveries.error === null ? (
-          <Loading />
-        ) : (
-          <LoadFailed problem={deliveries.error.problem} retry={() => void deliveries.reload()} />
-        )
+        <NotLoaded load={deliveries} />
       ) : deliveries.data.length === 0 ? (
         <p>{t('webhooks.deliveries.empty')}</p>
       ) : (
-        <div
-          className="table-scroll"
-          role="region"
-          aria-labelledby="deliveries-heading"
-          tabIndex={0}
+        <DataTable
+          labelledBy="deliveries-heading"
+          testId="deliveries"
+          columns={[
+            t('webhooks.deliveries.column.event'),
+            t('webhooks.deliveries.column.agreement'),
+            t('webhooks.deliveries.column.status'),
+            t('webhooks.deliveries.column.attempts'),
+            t('webhooks.deliveries.column.last'),
+            t('webhooks.deliveries.column.actions'),
+          ]}
         >
-          <table className="table" data-testid="deliveries">
-            <thead>
-              <tr>
-                <th scope="col">{t('webhooks.deliveries.column.event')}</th>
-                <th scope="col">{t('webhooks.deliveries.column.agreement')}</th>
-                <th scope="col">{t('webhooks.deliveries.column.status')}</th>
-                <th scope="col">{t('webhooks.deliveries.column.attempts')}</th>
-                <th scope="col">{t('webhooks.deliveries.column.last')}</th>
-                <th scope="col">{t('webhooks.deliveries.column.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.data.map((delivery) => (
-                <tr key={delivery.id} data-delivery={delivery.id}>
-                  <td>
-                    <code>{delivery.type}</code>
-                  </td>
-                  <td>
-                    <a
-                      href={hrefOf({
-                        page: 'agreement',
-                        agreementId: delivery.agreementStreamId.replace(/^agreement-/, ''),
-                      })}
-                    >
-                      {delivery.agreementStreamId.replace(/^agreement-/, '').slice(0, 8)}…
-                    </a>
-                  </td>
-                  <td data-testid="delivery-status">
-                    {labelOf('webhooks.delivery.status', delivery.status)}
-                  </td>
-                  <td data-testid="delivery-attempts">{formatNumber(delivery.attempts)}</td>
-                  <td>
-                    {delivery.lastAttemptAt === null
-                      ? t('app.none')
-                      : formatDateTime(delivery.lastAttemptAt)}
-                  </td>
-                  <td className="table__actions">
-                    <button
-                      type="button"
-                      className="button button--secondary button--small"
-                      aria-expanded={openAttempts === delivery.id}
-                      aria-label={t('webhooks.deliveries.attemptsOf', { id: delivery.id })}
-                      onClick={() =>
-                        setOpenAttempts(openAttempts === delivery.id ? null : delivery.id)
-                      }
-                    >
-                      {t('webhooks.deliveries.attempts')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button button--secondary button--small"
-                      aria-label={t('webhooks.deliveries.redeliverOf', { id: delivery.id })}
-                      onClick={() => void redeliver(delivery)}
-                    >
-                      {t('webhooks.deliveries.redeliver')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+          {deliveries.data.map((delivery) => (
+            <tr key={delivery.id} data-delivery={delivery.id}>
+              <td>
+                <code>{delivery.type}</code>
+              </td>
+              <td>
+                <a
+                  href={hrefOf({
+                    page: 'agreement',
+                    agreementId: delivery.agreementStreamId.replace(/^agreement-/, ''),
+                  })}
+                >
+                  {delivery.agreementStreamId.replace(/^agreement-/, '').slice(0, 8)}…
+                </a>
+              </td>
+              <td data-testid="delivery-status">
+                {labelOf('webhooks.delivery.status', delivery.status)}
+              </td>
+              <td data-testid="delivery-attempts">{formatNumber(delivery.attempts)}</td>
+              <td>
+                {delivery.lastAttemptAt === null
+                  ? t('app.none')
+                  : formatDateTime(delivery.lastAttemptAt)}
+              </td>
+              <td className="table__actions">
+                <button
+                  type="button"
+                  className="button button--secondary button--small"
+                  aria-expanded={openAttempts === delivery.id}
+                  aria-label={t('webhooks.deliveries.attemptsOf', { id: delivery.id })}
+                  onClick={() => setOpenAttempts(openAttempts === delivery.id ? null : delivery.id)}
+                >
+                  {t('webhooks.deliveries.attempts')}
+                </button>
+                <button
+                  type="button"
+                  className="button button--secondary button--small"
+                  aria-label={t('webhooks.deliveries.redeliverOf', { id: delivery.id })}
+                  onClick={() => void redeliver(delivery)}
+                >
+                  {t('webhooks.deliveries.redeliver')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {openAttempts === null ? null : <Attempts key={openAttempts} deliveryId={openAttempts} />}
     </section>
@@ -353,71 +327,55 @@ export const WebhooksPage = ({ endpointId }: { readonly endpointId: string | nul
         <h2 id="endpoints-heading">{t('webhooks.endpoints.title')}</h2>
         {problem === null ? null : <ProblemAlert problem={problem} />}
         {endpoints.data === null ? (
-          endpoints.error === null ? (
-            <Loading />
-          ) : (
-            <LoadFailed problem={endpoints.error.problem} retry={() => void endpoints.reload()} />
-          )
+          <NotLoaded load={endpoints} />
         ) : endpoints.data.length === 0 ? (
           <p>{t('webhooks.endpoints.empty')}</p>
         ) : (
-          <div
-            className="table-scroll"
-            role="region"
-            aria-labelledby="endpoints-heading"
-            tabIndex={0}
+          <DataTable
+            labelledBy="endpoints-heading"
+            columns={[
+              t('webhooks.column.url'),
+              t('webhooks.column.description'),
+              t('webhooks.column.status'),
+              t('webhooks.column.filters'),
+              t('webhooks.column.actions'),
+            ]}
           >
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('webhooks.column.url')}</th>
-                  <th scope="col">{t('webhooks.column.description')}</th>
-                  <th scope="col">{t('webhooks.column.status')}</th>
-                  <th scope="col">{t('webhooks.column.filters')}</th>
-                  <th scope="col">{t('webhooks.column.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {endpoints.data.map((endpoint) => (
-                  <tr
-                    key={endpoint.id}
-                    aria-current={endpoint.id === endpointId ? 'true' : undefined}
+            {endpoints.data.map((endpoint) => (
+              <tr key={endpoint.id} aria-current={endpoint.id === endpointId ? 'true' : undefined}>
+                <td>
+                  <code>{endpoint.url}</code>
+                </td>
+                <td>{endpoint.description ?? ''}</td>
+                <td>{labelOf('webhooks.status', endpoint.status)}</td>
+                <td>
+                  {endpoint.eventTypes === null
+                    ? t('webhooks.allEvents')
+                    : t('webhooks.someEvents', { count: endpoint.eventTypes.length })}
+                  {', '}
+                  {endpoint.cityIds === null
+                    ? t('webhooks.allCities')
+                    : endpoint.cityIds.join(', ')}
+                </td>
+                <td className="table__actions">
+                  <a
+                    className="button button--secondary button--small"
+                    href={hrefOf({ page: 'webhooks', endpointId: endpoint.id })}
+                    aria-label={t('webhooks.showFor', { url: endpoint.url })}
                   >
-                    <td>
-                      <code>{endpoint.url}</code>
-                    </td>
-                    <td>{endpoint.description ?? ''}</td>
-                    <td>{labelOf('webhooks.status', endpoint.status)}</td>
-                    <td>
-                      {endpoint.eventTypes === null
-                        ? t('webhooks.allEvents')
-                        : t('webhooks.someEvents', { count: endpoint.eventTypes.length })}
-                      {', '}
-                      {endpoint.cityIds === null
-                        ? t('webhooks.allCities')
-                        : endpoint.cityIds.join(', ')}
-                    </td>
-                    <td className="table__actions">
-                      <a
-                        className="button button--secondary button--small"
-                        href={hrefOf({ page: 'webhooks', endpointId: endpoint.id })}
-                        aria-label={t('webhooks.showFor', { url: endpoint.url })}
-                      >
-                        {t('webhooks.show')}
-                      </a>
-                      <button
-                        type="button"
-                        className="button button--secondary button--small"
-                        onClick={() => void toggle(endpoint)}
-                      >
-                        {endpoint.status === 'active' ? t('webhooks.pause') : t('webhooks.resume')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                    {t('webhooks.show')}
+                  </a>
+                  <button
+                    type="button"
+                    className="button button--secondary button--small"
+                    onClick={() => void toggle(endpoint)}
+                  >
+                    {endpoint.status === 'active' ? t('webhooks.pause') : t('webhooks.resume')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
       {selected === null ? null : <Deliveries key={selected.id} endpoint={selected} />}
