@@ -9,6 +9,7 @@ const banner = (url: string, store: string, usesDefaultSecret: boolean): string 
     `  Twinning is running at ${url}`,
     `  Events and read models: ${store}`,
     '',
+    `  Web workspace       ${url}/   (sign in as a clerk, an auditor or an admin)`,
     `  API documentation   ${url}/docs`,
     `  Health              ${url}/health/ready`,
     '',
