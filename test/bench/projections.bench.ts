@@ -20,8 +20,10 @@
  * The runner has a store and a connection pool of its own, as the projector process would: it
  * hears of appends through PostgreSQL notifications, not through the writer's in-process wake-up.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import {
   businessDateOf,
   encodeAgreementEvent,
@@ -364,6 +366,104 @@ const rebuild = async (
   };
 };
 
+const projectorDirectory = fileURLToPath(new URL('../../services/projector/', import.meta.url));
+
+/**
+ * The same rebuild by the projector service itself, one process per projection
+ * (`PROJECTOR_PROJECTIONS`), as a deployment would run it to use more than one core. Followed
+ * until each projection serves a build at or past `head`, and timed by its checkpoint row.
+ */
+const rebuildInProcesses = async (
+  databaseUrl: string,
+  head: bigint,
+  limitSeconds: number,
+): Promise<{ seconds: number; byProjection: Map<string, RebuildProgress> }> => {
+  const sql = createPgClient({ connectionString: databaseUrl, max: 1 });
+  const start = process.hrtime.bigint();
+  const children = PROJECTIONS.map(({ name }) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@twinning/source', '--import', 'tsx', 'src/server.ts'],
+      {
+        cwd: projectorDirectory,
+        env: {
+          ...process.env,
+          EVENT_STORE_URL: databaseUrl,
+          PORT: '0',
+          LOG_LEVEL: 'warn',
+          PROJECTOR_PROJECTIONS: name,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    return { name, child, stderr: () => stderr };
+  });
+  const caughtUp = new Map<string, number>();
+  const applied = new Map<string, number>();
+  try {
+    while (caughtUp.size < PROJECTIONS.length) {
+      if (limitSeconds > 0 && seconds(start) >= limitSeconds) break;
+      for (const { name, child, stderr } of children) {
+        if (child.exitCode !== null) {
+          throw new Error(`the projector for ${name} exited (${child.exitCode}): ${stderr()}`);
+        }
+      }
+      const { rows } = await sql
+        .query<{ name: string; position: string | null; applied: string; parked: boolean }>(
+          `SELECT name, position::text AS position, events_applied::text AS applied,
+                  EXISTS (SELECT 1 FROM projection_parked WHERE status = 'parked') AS parked
+             FROM projection_checkpoints WHERE state = 'serving'`,
+        )
+        // The projectors create their tables once they have started.
+        .catch(() => ({ rows: [] }));
+      for (const row of rows) {
+        if (row.parked) throw new Error('an event was parked during the rebuild');
+        applied.set(row.name, Number(row.applied));
+        if (!caughtUp.has(row.name) && row.position !== null && BigInt(row.position) >= head) {
+          caughtUp.set(row.name, seconds(start));
+        }
+      }
+      await sleep(100);
+    }
+    // Timed by the checkpoints themselves: from the first build's creation (the processes are up
+    // and have their locks) to the commit of each projection's batch that reached the head.
+    const { rows } = await sql.query<{ name: string; seconds: number | null }>(
+      `SELECT name, EXTRACT(EPOCH FROM caught_up_at - min(started_at) OVER ())::float8 AS seconds
+         FROM projection_checkpoints WHERE state = 'serving'`,
+    );
+    const timed = new Map(rows.map((row) => [row.name, row.seconds ?? undefined]));
+    return {
+      seconds: seconds(start),
+      byProjection: new Map(
+        PROJECTIONS.map(({ name }) => [
+          name,
+          {
+            caughtUpAfter: caughtUp.has(name) ? timed.get(name) : undefined,
+            eventsApplied: applied.get(name) ?? 0,
+          },
+        ]),
+      ),
+    };
+  } finally {
+    await Promise.all(
+      children.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await sql.close();
+  }
+};
+
 interface LagSample {
   readonly position: bigint;
   readonly committedAt: number;
@@ -485,6 +585,8 @@ interface BenchDatabase {
   readonly projectorStore: EventStore;
   readonly projectorSql: SqlClient;
   readonly seeded: { events: number; agreements: number; head: bigint };
+  /** A second database holding the same log and nothing else, when asked for. */
+  readonly copyUrl: string | undefined;
 }
 
 /**
@@ -495,30 +597,46 @@ interface BenchDatabase {
 const withSeededDatabase = async <T>(
   events: number,
   work: (database: BenchDatabase) => Promise<T>,
+  options: { readonly copy?: boolean } = {},
 ): Promise<T> => {
   const database = await createTestDatabase();
+  let copy: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   const seedingUrl = new URL(database.connectionString);
   seedingUrl.searchParams.set('options', '-c synchronous_commit=off');
   const clients = [
-    createPgClient({ connectionString: seedingUrl.toString(), max: SEED_WRITERS }),
     createPgClient({ connectionString: database.connectionString, max: 10 }),
     createPgClient({ connectionString: database.connectionString, max: 10 }),
   ] as const;
-  const [seedingSql, writerSql, projectorSql] = clients;
+  const [writerSql, projectorSql] = clients;
   const stores: EventStore[] = [];
   try {
+    const seedingSql = createPgClient({
+      connectionString: seedingUrl.toString(),
+      max: SEED_WRITERS,
+    });
     const seedingStore = await createPostgresEventStore(seedingSql);
-    stores.push(seedingStore);
-    const seeded = await seedLog(seedingStore, events);
+    const seeded = await seedLog(seedingStore, events).finally(async () => {
+      await seedingStore.close();
+      await seedingSql.close();
+    });
+    // Copied while nothing else is connected to it.
+    if (options.copy === true) copy = await createTestDatabase({ template: database.name });
     const writerStore = await createPostgresEventStore(writerSql);
     stores.push(writerStore);
     const projectorStore = await createPostgresEventStore(projectorSql);
     stores.push(projectorStore);
-    return await work({ writerStore, projectorStore, projectorSql, seeded });
+    return await work({
+      writerStore,
+      projectorStore,
+      projectorSql,
+      seeded,
+      copyUrl: copy?.connectionString,
+    });
   } finally {
     for (const store of stores) await store.close();
     for (const client of clients) await client.close();
     await database.drop();
+    await copy?.drop();
   }
 };
 
@@ -533,6 +651,7 @@ const rebuildRows = (
   events: number,
   read: { perSecond: number },
   rebuilt: Awaited<ReturnType<typeof rebuild>>,
+  how: string,
 ): string[][] => {
   const rateOf = (progress: RebuildProgress): number =>
     progress.caughtUpAfter === undefined
@@ -542,7 +661,7 @@ const rebuildRows = (
     const progress = rebuilt.byProjection.get(name) ?? { caughtUpAfter: 0, eventsApplied: 0 };
     const rate = rateOf(progress);
     return [
-      name,
+      `${name} (${how})`,
       progress.caughtUpAfter === undefined
         ? `${formatRate(progress.eventsApplied)} in ${rebuilt.seconds.toFixed(0)} s (stopped)`
         : `caught up in ${progress.caughtUpAfter.toFixed(1)} s`,
@@ -554,16 +673,9 @@ const rebuildRows = (
   // The rebuild is done when its slowest projection is.
   const slowest = Math.min(...[...rebuilt.byProjection.values()].map(rateOf));
   return [
-    [
-      'store.readAll() only',
-      'read to the end',
-      formatRate(read.perSecond),
-      '1.000',
-      (events / read.perSecond / 60).toFixed(1),
-    ],
     ...rows,
     [
-      'full rebuild (slowest projection)',
+      `full rebuild, ${how} (slowest projection)`,
       '',
       formatRate(slowest),
       (slowest / read.perSecond).toFixed(3),
@@ -573,24 +685,42 @@ const rebuildRows = (
 };
 
 const throughputRun = (): Promise<string[][]> =>
-  withSeededDatabase(totalEvents, async ({ projectorStore, projectorSql, seeded }) => {
-    const read = await readAllRate(projectorStore);
-    if (read.events !== seeded.events) {
-      throw new Error(`readAll gave ${read.events} events, ${seeded.events} were appended`);
-    }
-    const runner = createProjectionRunner({
-      store: projectorStore,
-      sql: projectorSql,
-      projections: PROJECTIONS,
-      logger,
-    });
-    try {
-      const rebuilt = await rebuild(runner, seeded.head, rebuildLimitSeconds);
-      return rebuildRows(read.events, read, rebuilt);
-    } finally {
-      await runner.stop();
-    }
-  });
+  withSeededDatabase(
+    totalEvents,
+    async ({ projectorStore, projectorSql, seeded, copyUrl }) => {
+      const read = await readAllRate(projectorStore);
+      if (read.events !== seeded.events) {
+        throw new Error(`readAll gave ${read.events} events, ${seeded.events} were appended`);
+      }
+      const runner = createProjectionRunner({
+        store: projectorStore,
+        sql: projectorSql,
+        projections: PROJECTIONS,
+        logger,
+      });
+      let inOneProcess: string[][];
+      try {
+        const rebuilt = await rebuild(runner, seeded.head, rebuildLimitSeconds);
+        inOneProcess = rebuildRows(read.events, read, rebuilt, 'one process');
+      } finally {
+        await runner.stop();
+      }
+      if (copyUrl === undefined) throw new Error('the copy of the log is missing');
+      const apart = await rebuildInProcesses(copyUrl, seeded.head, rebuildLimitSeconds);
+      return [
+        [
+          'store.readAll() only',
+          'read to the end',
+          formatRate(read.perSecond),
+          '1.000',
+          (read.events / read.perSecond / 60).toFixed(1),
+        ],
+        ...inOneProcess,
+        ...rebuildRows(read.events, read, apart, 'a process each'),
+      ];
+    },
+    { copy: true },
+  );
 
 const lagRun = (): Promise<string[][]> =>
   withSeededDatabase(

@@ -22,6 +22,15 @@ export const projectorEnvironmentSchema = storageEnvironmentSchema.extend({
   PROJECTION_BATCH_WAIT: durationVariable().default(50),
   PROJECTION_LOCK_RETRY: durationVariable().default(3_000),
   EXPIRY_CHECK_INTERVAL: durationVariable().default(60_000),
+  /** Comma-separated projection names this process hosts; all when unset. */
+  PROJECTOR_PROJECTIONS: z
+    .string()
+    .trim()
+    .regex(
+      /^[a-z][a-z0-9_]*(\s*,\s*[a-z][a-z0-9_]*)*$/,
+      'must be projection names separated by commas',
+    )
+    .optional(),
 });
 
 export interface ProjectorConfig {
@@ -33,6 +42,8 @@ export interface ProjectorConfig {
   readonly batchWaitMs: number;
   readonly lockRetryMs: number;
   readonly expiryCheckIntervalMs: number;
+  /** The projections this process hosts; `undefined` for all of them. */
+  readonly projections: readonly string[] | undefined;
 }
 
 /** Reads and checks every variable at start; a `ConfigError` names each bad one. */
@@ -47,5 +58,6 @@ export const loadProjectorConfig = (env: Environment = process.env): ProjectorCo
     batchWaitMs: Math.max(1, parsed.PROJECTION_BATCH_WAIT),
     lockRetryMs: Math.max(1, parsed.PROJECTION_LOCK_RETRY),
     expiryCheckIntervalMs: Math.max(1, parsed.EXPIRY_CHECK_INTERVAL),
+    projections: parsed.PROJECTOR_PROJECTIONS?.split(',').map((name) => name.trim()),
   };
 };

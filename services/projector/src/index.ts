@@ -6,7 +6,11 @@ export {
 } from './start-projector.js';
 export { registerProjectorRoutes } from './projector-routes.js';
 export { registerProjectionMetrics } from './projection-metrics.js';
-export { projectorWorkload, type ProjectorWorkloadOptions } from './projector-workload.js';
+export {
+  UnknownProjectionError,
+  projectorWorkload,
+  type ProjectorWorkloadOptions,
+} from './projector-workload.js';
 export { loadProjectorConfig, projectorEnvironmentSchema, type ProjectorConfig } from './config.js';
 export {
   EXPIRY_REACTOR_ACTOR,

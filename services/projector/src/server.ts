@@ -2,7 +2,7 @@ import { ConfigError, createHttpApp, createLogger, runUntilSignalled } from '@tw
 import { startProgressDisplay } from '@twinning/projections';
 import { describeLocation, openStorage } from '@twinning/storage';
 import { loadProjectorConfig } from './config.js';
-import { projectorWorkload } from './projector-workload.js';
+import { UnknownProjectionError, projectorWorkload } from './projector-workload.js';
 import { registerProjectorRoutes } from './projector-routes.js';
 import { startProjector } from './start-projector.js';
 
@@ -25,6 +25,7 @@ const main = async (): Promise<void> => {
       now,
       expiryCheckIntervalMs: config.expiryCheckIntervalMs,
       logger,
+      ...(config.projections === undefined ? {} : { only: config.projections }),
     }),
     logger,
     now,
@@ -54,7 +55,7 @@ const main = async (): Promise<void> => {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    error instanceof ConfigError
+    error instanceof ConfigError || error instanceof UnknownProjectionError
       ? `${error.message}\n`
       : `twinning-projector failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

@@ -22,10 +22,16 @@ const onAdminConnection = async <T>(fn: (client: pg.Client) => Promise<T>): Prom
   }
 };
 
-/** A fresh database with a random name on the test server, for one test file. */
-export const createTestDatabase = async (): Promise<TestDatabase> => {
+/**
+ * A fresh database with a random name on the test server, for one test file; with `template`, a
+ * copy of that database (which nobody may be connected to meanwhile).
+ */
+export const createTestDatabase = async (
+  options: { readonly template?: string } = {},
+): Promise<TestDatabase> => {
   const name = `twinning_test_${randomBytes(6).toString('hex')}`;
-  await onAdminConnection((client) => client.query(`CREATE DATABASE "${name}"`));
+  const template = options.template === undefined ? '' : ` TEMPLATE "${options.template}"`;
+  await onAdminConnection((client) => client.query(`CREATE DATABASE "${name}"${template}`));
   const url = new URL(testServerUrl);
   url.pathname = `/${name}`;
   return {
