@@ -234,7 +234,9 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
       const moves =
         batch.events.length > 0 ||
         (batch.upTo !== undefined && (expected === undefined || batch.upTo > expected));
-      if (moves) {
+      // The first catching up is recorded even when the batch that says so brings nothing new.
+      const recordsCaughtUp = batch.caughtUp && !caughtUpReported && batch.upTo !== undefined;
+      if (moves || recordsCaughtUp) {
         const outcome = await applyBatch(batch);
         if (outcome !== undefined) return outcome;
       }

@@ -164,6 +164,22 @@ describe.each(['postgres', 'pglite'] as const)(
       },
     );
 
+    it('records when a build caught up, also when the log ends on a full batch', async () => {
+      // Exactly one batch (the runner's batches hold 50): the news that it has caught up comes
+      // after the batch has been applied, with nothing new in it.
+      await appendCounts(
+        'counter-a',
+        Array.from({ length: 50 }, () => 1),
+      );
+      const runner = await startRunner([countingProjection()]);
+      await liveAt(runner, await headPosition());
+      const build = await waitFor(
+        async () => (await control.builds()).find((entry) => entry.caughtUpAt !== undefined),
+        'the build to record that it caught up',
+      );
+      expect(build.eventsApplied).toBe(50n);
+    });
+
     it.each([
       ['event by event', false],
       ['in whole batches', true],
