@@ -403,7 +403,7 @@ const rebuildInProcesses = async (
     });
     return { name, child, stderr: () => stderr };
   });
-  const caughtUp = new Map<string, number>();
+  const caughtUp = new Set<string>();
   const applied = new Map<string, number>();
   try {
     while (caughtUp.size < PROJECTIONS.length) {
@@ -425,7 +425,7 @@ const rebuildInProcesses = async (
         if (row.parked) throw new Error('an event was parked during the rebuild');
         applied.set(row.name, Number(row.applied));
         if (!caughtUp.has(row.name) && row.position !== null && BigInt(row.position) >= head) {
-          caughtUp.set(row.name, seconds(start));
+          caughtUp.add(row.name);
         }
       }
       await sleep(100);

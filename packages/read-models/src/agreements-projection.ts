@@ -132,7 +132,7 @@ const ACTIVITY_COLUMNS = [
 /** One `read.agreements` row as a JSON object (positions as decimal strings). */
 const agreementRow = (summary: AgreementSummary): Record<string, unknown> => {
   const { proposer, partner } = summary;
-  const row = {
+  return {
     agreement_id: summary.agreementId,
     summary: toStoredSummary(summary),
     title: summary.title,
@@ -152,11 +152,14 @@ const agreementRow = (summary: AgreementSummary): Record<string, unknown> => {
     city_sort: `${foldForSearch(proposer.name)} / ${foldForSearch(partner.name)}`,
     search_text: foldForSearch(`${summary.title} ${proposer.name} ${partner.name}`),
   } satisfies Record<(typeof AGREEMENT_COLUMNS)[number], unknown>;
-  return row;
 };
 
 /** What the activity feed records of one event; the statement writes it once per party city. */
-const activityEntry = (summary: AgreementSummary, stored: StoredAgreementEvent) => ({
+const activityEntry = (
+  summary: AgreementSummary,
+  stored: StoredAgreementEvent,
+  businessDate: string,
+) => ({
   position: stored.position.toString(),
   agreement_id: summary.agreementId,
   revision: stored.revision.toString(),
@@ -168,7 +171,7 @@ const activityEntry = (summary: AgreementSummary, stored: StoredAgreementEvent) 
   title: summary.title,
   state_after: summary.state,
   actor: stored.metadata.actor,
-  business_date: businessDateOf(stored.event),
+  business_date: businessDate,
   recorded_at: stored.storedAt.toISOString(),
 });
 
@@ -245,14 +248,15 @@ const applyEvents = async (
   for (const { agreementId, stored } of decoded) {
     const previous = summaries.get(agreementId) ?? null;
     if (previous !== null && previous.lastRevision >= stored.revision) continue;
+    const businessDate = businessDateOf(stored.event);
     const summary = summariseAgreement(previous, stored.event, {
       position: stored.position,
       revision: stored.revision,
-      businessDate: businessDateOf(stored.event),
+      businessDate,
     });
     summaries.set(agreementId, summary);
     changed.set(agreementId, summary);
-    activity.push(activityEntry(summary, stored));
+    activity.push(activityEntry(summary, stored, businessDate));
   }
   if (changed.size === 0) return;
   await writeAgreements(tx, schema, changed.values());
