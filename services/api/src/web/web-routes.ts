@@ -171,11 +171,8 @@ export const registerWebRoutes = async (app: HttpApp, options: WebRouteOptions):
 
   const root = options.assetsDirectory;
   const built = root !== undefined && existsSync(join(root, 'index.html'));
-  await app.register(fastifyStatic, {
-    root: root ?? process.cwd(),
-    serve: false,
-    decorateReply: true,
-  });
+  // Only files that exist are ever sent: without a build the routes answer 503 before sending.
+  if (built) await app.register(fastifyStatic, { root, serve: false, decorateReply: true });
   const notBuilt = () =>
     WebAppNotBuilt(
       'Build it with `pnpm --filter @twinning/web build` (pnpm start does this), then reload.',
