@@ -1,6 +1,12 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   assertChannelName,
+  copyStatement,
+  encodeCopyRows,
+  type CopyValue,
   normaliseParams,
   type NotificationListener,
   type SqlClient,
@@ -44,9 +50,28 @@ const execOn = async (target: PgQueryTarget, script: string): Promise<void> => {
   }
 };
 
-const queryableOn = (target: PgQueryTarget): SqlQueryable => ({
-  query: <Row>(text: string, params?: readonly SqlParam[]) => queryOn<Row>(target, text, params),
-  exec: (script: string) => execOn(target, script),
+const copyOn = async (
+  connection: pg.PoolClient,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly CopyValue[])[],
+): Promise<number> => {
+  if (rows.length === 0) return 0;
+  const text = encodeCopyRows(columns, rows);
+  try {
+    const copy = connection.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+    await pipeline(Readable.from([text]), copy);
+    return copy.rowCount;
+  } catch (error) {
+    throw SqlError.from(error);
+  }
+};
+
+const queryableOn = (connection: pg.PoolClient): SqlQueryable => ({
+  query: <Row>(text: string, params?: readonly SqlParam[]) =>
+    queryOn<Row>(connection, text, params),
+  exec: (script: string) => execOn(connection, script),
+  copyRows: (table, columns, rows) => copyOn(connection, table, columns, rows),
 });
 
 const transactionOn = async <T>(
@@ -217,6 +242,8 @@ export const createPgClient = (options: PgClientOptions): SqlClient => {
     dialect: 'postgres',
     query: <Row>(text: string, params?: readonly SqlParam[]) => queryOn<Row>(pool, text, params),
     exec: (script) => execOn(pool, script),
+    copyRows: (table, columns, rows) =>
+      onConnection((connection) => copyOn(connection, table, columns, rows)),
     transaction: (fn) => onConnection((connection) => transactionOn(connection, fn)),
     listen: async (channel, onNotify) => {
       assertChannelName(channel);

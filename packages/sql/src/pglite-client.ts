@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import {
   assertChannelName,
+  copyStatement,
+  encodeCopyRows,
   normaliseParams,
   type SqlClient,
   type SqlParam,
@@ -46,6 +48,19 @@ const execOn = async (target: PGliteQueryTarget, script: string): Promise<void> 
 const queryableOn = (target: PGliteQueryTarget): SqlQueryable => ({
   query: <Row>(text: string, params?: readonly SqlParam[]) => queryOn<Row>(target, text, params),
   exec: (script: string) => execOn(target, script),
+  // PGlite reads COPY data from a blob it names /dev/blob.
+  copyRows: async (table, columns, rows) => {
+    if (rows.length === 0) return 0;
+    const blob = new Blob([encodeCopyRows(columns, rows)]);
+    try {
+      const result = await target.query(copyStatement(table, columns, `'/dev/blob'`), [], {
+        blob,
+      });
+      return result.affectedRows ?? rows.length;
+    } catch (error) {
+      throw SqlError.from(error);
+    }
+  },
 });
 
 /** The file in a data directory naming the process that has it open. */

@@ -188,6 +188,81 @@ const describeSqlClient = (
       );
     });
 
+    it('copies rows with every kind of value, and the characters COPY would otherwise take as structure', async () => {
+      await client.exec(
+        `CREATE TABLE ${schema}.copied (id bigint, name text, info jsonb, at timestamptz, ok boolean, note text)`,
+      );
+      const awkward = 'tab\there, new\nline, cr\rend, back\\slash, \\N, ünïcödé';
+      const at = new Date('2001-05-19T10:30:00.000Z');
+      const copied = await client.transaction((tx) =>
+        tx.copyRows(
+          `${schema}.copied`,
+          ['id', 'name', 'info', 'at', 'ok', 'note'],
+          [
+            [
+              9_007_199_254_740_993n,
+              awkward,
+              JSON.stringify({ quote: 'a "b"\tc' }),
+              at,
+              true,
+              null,
+            ],
+            [2, '', 'null', null, false, '\\N'],
+          ],
+        ),
+      );
+      expect(copied).toBe(2);
+      const { rows } = await client.query<Record<string, unknown>>(
+        `SELECT id, name, info, at, ok, note FROM ${schema}.copied ORDER BY name DESC`,
+      );
+      expect(rows).toEqual([
+        {
+          id: '9007199254740993',
+          name: awkward,
+          info: { quote: 'a "b"\tc' },
+          at,
+          ok: true,
+          note: null,
+        },
+        { id: '2', name: '', info: null, at: null, ok: false, note: '\\N' },
+      ]);
+      expect(await client.copyRows(`${schema}.copied`, ['id'], [])).toBe(0);
+    });
+
+    it('copies nothing when a row is refused, and reports it as an SqlError', async () => {
+      await client.exec(`CREATE TABLE ${schema}.strict (id bigint PRIMARY KEY, day date NOT NULL)`);
+      const error = await client
+        .transaction((tx) =>
+          tx.copyRows(
+            `${schema}.strict`,
+            ['id', 'day'],
+            [
+              [1, '2024-01-01'],
+              [2, 'not a date'],
+            ],
+          ),
+        )
+        .catch((caught: unknown) => caught);
+      expect(isSqlError(error)).toBe(true);
+      expect((error as SqlError).code).toBe('22007');
+      const { rows } = await client.query(`SELECT * FROM ${schema}.strict`);
+      expect(rows).toEqual([]);
+      // The connection is usable afterwards.
+      await client.transaction((tx) =>
+        tx.copyRows(`${schema}.strict`, ['id', 'day'], [[3, '2024-02-29']]),
+      );
+      expect((await client.query(`SELECT id FROM ${schema}.strict`)).rows).toEqual([{ id: '3' }]);
+    });
+
+    it('refuses a row with the wrong number of values, and a column that is not a plain name', async () => {
+      await expect(client.copyRows(`${schema}.copied`, ['id', 'name'], [[1]])).rejects.toThrow(
+        /1 values for 2 columns/,
+      );
+      await expect(client.copyRows(`${schema}.copied`, ['id; DROP'], [[1]])).rejects.toThrow(
+        /Invalid column name/,
+      );
+    });
+
     it('runs a session with its own transactions', async () => {
       const total = await client.withSession(async (session) => {
         await session.query('SELECT pg_advisory_lock(4242)');
