@@ -1,8 +1,13 @@
 import { decodeAgreementEvent } from '@twinning/agreements';
 import type { CityId, IsoDate } from '@twinning/domain';
 import type { RecordedEvent } from '@twinning/event-store';
-import { READ_SCHEMA, type Projection } from '@twinning/projections';
-import type { SqlQueryable, SqlTransaction } from '@twinning/sql';
+import { READ_SCHEMA, letIoThrough, type Projection } from '@twinning/projections';
+import {
+  encodeCopyRows,
+  type CopyRows,
+  type SqlQueryable,
+  type SqlTransaction,
+} from '@twinning/sql';
 import { advanceInForceTimeline, type InForceTimeline } from './in-force-timeline.js';
 import type { InForceQuery, PartnershipInForce } from './in-force-query.js';
 
@@ -16,7 +21,7 @@ const INTERVALS = 'audit_in_force_intervals';
  * opens new ones, so the record as it stood at any earlier time stays queryable.
  * `audit_in_force_timelines` keeps each agreement's running state between events.
  */
-export const inForceProjection: Projection = {
+export const inForceProjection: Projection<PreparedInForce> = {
   name: 'audit_in_force',
   version: 1,
   tables: [TIMELINES, INTERVALS],
@@ -45,56 +50,170 @@ export const inForceProjection: Projection = {
         WHERE known_until IS NULL;
     `);
   },
-  applyBatch: applyEvents,
+  batches: { prepare: prepareBatch, write: writeBatch },
   async apply(tx: SqlTransaction, event: RecordedEvent, schema: string): Promise<void> {
-    await applyEvents(tx, [event], schema);
+    await writeBatch(tx, await prepareBatch(tx, [event], schema, undefined), schema);
   },
 };
 
+/** A batch advanced in memory: each touched timeline as the batch leaves it, and its rows. */
+export interface PreparedInForce {
+  readonly timelines: ReadonlyMap<string, InForceTimeline>;
+  /** The changed timelines' rows, as the upsert's JSON parameter; `undefined` if none. */
+  readonly timelineRows: string | undefined;
+  readonly versionRows: RecordVersionRows;
+}
+
+/** Events advanced between two looks at the event loop, so a batch being written goes on. */
+const ADVANCE_SLICE = 250;
+
 /**
- * Advances the timelines a batch touches (each read once) and writes every version of the
- * record the batch makes, then each touched timeline once.
+ * Advances the timelines a batch touches, each read once (or taken from the batch before, which
+ * may still be being written), and encodes the rows to write.
  */
-async function applyEvents(
-  tx: SqlTransaction,
+async function prepareBatch(
+  reader: SqlQueryable,
   events: readonly RecordedEvent[],
   schema: string,
-): Promise<void> {
-  const decoded = events.map((event) => ({
-    streamId: event.streamId,
-    stored: decodeAgreementEvent(event),
-  }));
-  const { rows } = await tx.query<{ agreement_id: string; timeline: InForceTimeline }>(
-    `SELECT agreement_id, timeline FROM "${schema}".${TIMELINES}
-      WHERE agreement_id = ANY($1::text[])`,
-    [[...new Set(events.map((event) => event.streamId))]],
-  );
-  const timelines = new Map(rows.map((row) => [row.agreement_id, row.timeline]));
+  previous: PreparedInForce | undefined,
+): Promise<PreparedInForce> {
+  const timelines = new Map<string, InForceTimeline>();
+  const toRead = new Set<string>();
+  for (const { streamId } of events) {
+    const known = previous?.timelines.get(streamId);
+    if (known === undefined) toRead.add(streamId);
+    else timelines.set(streamId, known);
+  }
+  if (toRead.size > 0) {
+    const { rows } = await reader.query<{ agreement_id: string; timeline: InForceTimeline }>(
+      `SELECT agreement_id, timeline FROM "${schema}".${TIMELINES}
+        WHERE agreement_id = ANY($1::text[])`,
+      [[...toRead]],
+    );
+    for (const row of rows) timelines.set(row.agreement_id, row.timeline);
+  }
+  // Agreements first seen in this batch have no rows to close.
+  const withRows = new Set([...timelines.values()].map((timeline) => timeline.agreementId));
   const touched = new Map<string, InForceTimeline>();
   const versions: InForceTimeline[] = [];
-  for (const { streamId, stored } of decoded) {
-    const step = advanceInForceTimeline(timelines.get(streamId), stored);
+  for (const [index, event] of events.entries()) {
+    if (index > 0 && index % ADVANCE_SLICE === 0) await letIoThrough();
+    const step = advanceInForceTimeline(timelines.get(event.streamId), decodeAgreementEvent(event));
     if (step === undefined) continue;
-    timelines.set(streamId, step.timeline);
-    touched.set(streamId, step.timeline);
+    timelines.set(event.streamId, step.timeline);
+    touched.set(event.streamId, step.timeline);
     if (step.changed) versions.push(step.timeline);
   }
-  if (touched.size === 0) return;
+  await letIoThrough();
+  return {
+    timelines,
+    timelineRows:
+      touched.size === 0
+        ? undefined
+        : JSON.stringify(
+            [...touched].map(([agreementId, timeline]) => ({
+              agreement_id: agreementId,
+              timeline,
+            })),
+          ),
+    versionRows: recordVersionRows(versions, withRows),
+  };
+}
+
+/** Writes a prepared batch: each touched timeline, then every version of the record it makes. */
+async function writeBatch(
+  tx: SqlQueryable,
+  prepared: PreparedInForce,
+  schema: string,
+): Promise<void> {
+  if (prepared.timelineRows === undefined) return;
   await tx.query(
     `INSERT INTO "${schema}".${TIMELINES} (agreement_id, timeline)
      SELECT agreement_id, timeline FROM json_to_recordset($1::json) AS t(agreement_id text, timeline jsonb)
      ON CONFLICT (agreement_id) DO UPDATE SET timeline = EXCLUDED.timeline`,
-    [
-      JSON.stringify(
-        [...touched].map(([agreementId, timeline]) => ({ agreement_id: agreementId, timeline })),
-      ),
-    ],
+    [prepared.timelineRows],
   );
-  // Agreements first seen in this batch have no rows to close.
-  await writeRecordVersions(tx, schema, versions, {
-    withRows: new Set(rows.map((row) => row.timeline.agreementId)),
-  });
+  await sendRecordVersionRows(tx, schema, prepared.versionRows);
 }
+
+/** The statements' JSON parameters for writing versions of the record (see `writeRecordVersions`). */
+interface RecordVersionRows {
+  /** Agreements whose current rows close, and when. */
+  readonly closing: string | undefined;
+  readonly intervals: CopyRows;
+}
+
+const INTERVAL_COLUMNS = [
+  'agreement_id',
+  'proposer_city',
+  'proposer_name',
+  'partner_city',
+  'partner_name',
+  'in_force_from',
+  'in_force_until',
+  'known_from',
+  'known_until',
+] as const;
+
+/**
+ * Works out the rows for successive versions of the record (in the order they became known,
+ * possibly of many agreements): each version's rows hold from its `knownSince` until the next
+ * version of the same agreement, and the rows the table held as current are closed where the
+ * first version starts.
+ */
+const recordVersionRows = (
+  versions: readonly InForceTimeline[],
+  withRows: ReadonlySet<string> | undefined,
+): RecordVersionRows => {
+  const firstKnown = new Map<string, string>();
+  const nextKnown = new Map<InForceTimeline, string>();
+  const latest = new Map<string, InForceTimeline>();
+  for (const version of versions) {
+    if (!firstKnown.has(version.agreementId)) {
+      firstKnown.set(version.agreementId, version.knownSince);
+    }
+    const previous = latest.get(version.agreementId);
+    if (previous !== undefined) nextKnown.set(previous, version.knownSince);
+    latest.set(version.agreementId, version);
+  }
+  const closing = [...firstKnown]
+    .filter(([agreementId]) => withRows === undefined || withRows.has(agreementId))
+    .map(([agreementId, knownSince]) => ({ agreement_id: agreementId, known_until: knownSince }));
+  const intervals = versions.flatMap((version) =>
+    version.intervals.map((interval) => [
+      version.agreementId,
+      version.proposer.cityId,
+      version.proposer.name,
+      version.partner.cityId,
+      version.partner.name,
+      interval.from,
+      interval.until,
+      version.knownSince,
+      nextKnown.get(version) ?? null,
+    ]),
+  );
+  return {
+    closing: closing.length === 0 ? undefined : JSON.stringify(closing),
+    intervals: encodeCopyRows(INTERVAL_COLUMNS, intervals),
+  };
+};
+
+const sendRecordVersionRows = async (
+  tx: SqlQueryable,
+  schema: string,
+  rows: RecordVersionRows,
+): Promise<void> => {
+  if (rows.closing !== undefined) {
+    await tx.query(
+      `UPDATE "${schema}".${INTERVALS} AS i SET known_until = c.known_until
+       FROM json_to_recordset($1::json) AS c(agreement_id text, known_until timestamptz)
+      WHERE i.agreement_id = c.agreement_id AND i.known_until IS NULL`,
+      [rows.closing],
+    );
+  }
+  // Appended with COPY: every version's rows are new.
+  await tx.copyRows(`"${schema}".${INTERVALS}`, rows.intervals);
+};
 
 /**
  * Writes successive versions of the record (in the order they became known, possibly of many
@@ -110,60 +229,7 @@ export const writeRecordVersions = async (
     readonly withRows?: ReadonlySet<string>;
   } = {},
 ): Promise<void> => {
-  if (versions.length === 0) return;
-  const firstKnown = new Map<string, string>();
-  const nextKnown = new Map<InForceTimeline, string>();
-  const latest = new Map<string, InForceTimeline>();
-  for (const version of versions) {
-    if (!firstKnown.has(version.agreementId)) {
-      firstKnown.set(version.agreementId, version.knownSince);
-    }
-    const previous = latest.get(version.agreementId);
-    if (previous !== undefined) nextKnown.set(previous, version.knownSince);
-    latest.set(version.agreementId, version);
-  }
-  const { withRows } = options;
-  const closing = [...firstKnown].filter(
-    ([agreementId]) => withRows === undefined || withRows.has(agreementId),
-  );
-  if (closing.length > 0) {
-    await tx.query(
-      `UPDATE "${schema}".${INTERVALS} AS i SET known_until = c.known_until
-       FROM json_to_recordset($1::json) AS c(agreement_id text, known_until timestamptz)
-      WHERE i.agreement_id = c.agreement_id AND i.known_until IS NULL`,
-      [
-        JSON.stringify(
-          closing.map(([agreementId, knownSince]) => ({
-            agreement_id: agreementId,
-            known_until: knownSince,
-          })),
-        ),
-      ],
-    );
-  }
-  const intervals = versions.flatMap((version) =>
-    version.intervals.map((interval) => ({
-      agreement_id: version.agreementId,
-      proposer_city: version.proposer.cityId,
-      proposer_name: version.proposer.name,
-      partner_city: version.partner.cityId,
-      partner_name: version.partner.name,
-      in_force_from: interval.from,
-      in_force_until: interval.until,
-      known_from: version.knownSince,
-      known_until: nextKnown.get(version) ?? null,
-    })),
-  );
-  if (intervals.length === 0) return;
-  await tx.query(
-    `INSERT INTO "${schema}".${INTERVALS}
-       (agreement_id, proposer_city, proposer_name, partner_city, partner_name,
-        in_force_from, in_force_until, known_from, known_until)
-     SELECT agreement_id, proposer_city, proposer_name, partner_city, partner_name,
-            in_force_from, in_force_until, known_from, known_until
-       FROM json_populate_recordset(NULL::"${schema}".${INTERVALS}, $1::json)`,
-    [JSON.stringify(intervals)],
-  );
+  await sendRecordVersionRows(tx, schema, recordVersionRows(versions, options.withRows));
 };
 
 interface IntervalRow {

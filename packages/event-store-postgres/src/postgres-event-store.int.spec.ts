@@ -300,6 +300,103 @@ describe('PostgreSQL event store on a server', () => {
     await store.close();
   });
 
+  it('gives each event the time it was stored, to the millisecond, whether read or subscribed', async () => {
+    const schema = randomSchemaName('es');
+    const store = await createPostgresEventStore(client, { schema });
+    onTestFinished(async () => {
+      await store.close();
+      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
+    });
+    const streamId = `clock-${randomUUID()}`;
+    await store.appendToStream(streamId, [newEvent('Ticked'), newEvent('Ticked')], {
+      expectedRevision: 'no_stream',
+    });
+    // Times the database keeps to the microsecond, before and after 1970, and at a whole second.
+    const stored = [
+      '2026-11-29 07:35:15.123999+00',
+      '1969-12-31 23:59:59.999500+00',
+      '2001-05-19 10:30:00+00',
+    ];
+    await admin.query(
+      `UPDATE ${schema}.events SET stored_at = ($2::text[])[revision + 1]::timestamptz
+        WHERE stream_id = $1`,
+      [streamId, stored.slice(0, 2)],
+    );
+    await store.appendToStream(streamId, [newEvent('Ticked')], { expectedRevision: 'any' });
+    await admin.query(
+      `UPDATE ${schema}.events SET stored_at = $2::timestamptz WHERE stream_id = $1 AND revision = 2`,
+      [streamId, stored[2] ?? ''],
+    );
+    const expected = [
+      '2026-11-29T07:35:15.123Z',
+      '1969-12-31T23:59:59.999Z',
+      '2001-05-19T10:30:00.000Z',
+    ];
+    const read = await collect(store.readStream(streamId));
+    expect(read.map((event) => event.storedAt.toISOString())).toEqual(expected);
+    const all = (await collect(store.readAll())).filter((event) => event.streamId === streamId);
+    expect(all.map((event) => event.storedAt.toISOString())).toEqual(expected);
+    const subscribed = recordEvents(store, 'clock-');
+    await waitFor(() => subscribed.events.length === 3);
+    await subscribed.stop();
+    expect(subscribed.events.map((event) => event.storedAt.toISOString())).toEqual(expected);
+    // As the driver's own parsing of the timestamps gives them.
+    const { rows } = await admin.query<{ stored_at: Date }>(
+      `SELECT stored_at FROM ${schema}.events WHERE stream_id = $1 ORDER BY revision`,
+      [streamId],
+    );
+    expect(rows.map((row) => row.stored_at.toISOString())).toEqual(expected);
+  });
+
+  it('reads each page once for subscriptions catching up together, each still getting every event', async () => {
+    // Counts the page reads of subscriptions (the only statements with a LATERAL filter).
+    let pageReads = 0;
+    const counting: SqlClient = {
+      ...client,
+      query: (text, params) => {
+        if (text.includes('LATERAL')) pageReads += 1;
+        return client.query(text, params);
+      },
+    };
+    const schema = randomSchemaName('shared');
+    const store = await createPostgresEventStore(counting, { schema });
+    onTestFinished(async () => {
+      await store.close();
+      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
+    });
+    const count = 5_500;
+    for (let stream = 0; stream < 11; stream += 1) {
+      await store.appendToStream(
+        `shared-${stream}`,
+        Array.from({ length: count / 11 }, (_, n) => newEvent('Counted', { n })),
+        { expectedRevision: 'no_stream' },
+      );
+    }
+    const catchUp = async (filter: { streamPrefixes: string[] }) => {
+      const positions: bigint[] = [];
+      for await (const message of store.subscribeToAll({ filter })) {
+        if (message.type === 'event') positions.push(message.event.position);
+        if (message.type === 'caught-up') break;
+      }
+      return positions;
+    };
+    const [first, second] = await Promise.all([
+      catchUp({ streamPrefixes: ['shared-'] }),
+      catchUp({ streamPrefixes: ['shared-'] }),
+    ]);
+    expect(first).toHaveLength(count);
+    expect(second).toEqual(first);
+    expect([...first].sort((a, b) => (a < b ? -1 : 1))).toEqual(first);
+    // Six pages of 1,000 for both, not 12 reads: the five full ones once, and the last, partial
+    // one once or by each, as they happen to ask for it.
+    expect(pageReads).toBeGreaterThanOrEqual(6);
+    expect(pageReads).toBeLessThanOrEqual(7);
+    // Another filter reads the log for itself.
+    pageReads = 0;
+    expect(await catchUp({ streamPrefixes: ['shared-1'] })).toHaveLength(count / 11 + count / 11);
+    expect(pageReads).toBe(6);
+  });
+
   it('refuses an unsafe schema name and reports an unreachable database as unavailable', async () => {
     await expect(createPostgresEventStore(client, { schema: 'x; DROP' })).rejects.toBeInstanceOf(
       TypeError,

@@ -28,6 +28,7 @@ import {
   type SqlTransaction,
 } from '@twinning/sql';
 import { eventStoreMigrations, maxEventsPerAppend, positionShift } from './schema.js';
+import { SharedPages, type PageOf, type PageReader } from './shared-pages.js';
 
 export interface PostgresEventStoreOptions {
   /** Schema of the event store tables, created if missing. Default `event_store`. */
@@ -44,6 +45,10 @@ export interface PostgresEventStoreTestHooks {
 
 const defaultSchema = 'event_store';
 const readPageSize = 1000;
+/** Full pages kept for the store's other subscriptions (about 1,000 events each). */
+const sharedPageCapacity = 16;
+/** Longest a subscription ahead waits, a page, for one behind to read a kept page. */
+const sharedPageMaxWaitMs = 500;
 const defaultCheckpointInterval = 1000;
 /** Bounds the wait for a missed or lost notification. */
 const defaultFallbackPollMs = 1000;
@@ -60,7 +65,8 @@ interface EventRow {
   type: string;
   data: JsonObject;
   metadata: JsonObject;
-  stored_at: Date;
+  /** Milliseconds since the epoch, as a decimal string (see `storedAtMillis`). */
+  stored_at: string;
   prev_hash: string;
   hash: string;
 }
@@ -74,14 +80,19 @@ interface ScannedRow extends Omit<
   event_id: string | null;
   data: JsonObject | null;
   metadata: JsonObject | null;
-  stored_at: Date | null;
+  stored_at: string | null;
   prev_hash: string | null;
   hash: string | null;
 }
 
+/**
+ * `stored_at` as whole milliseconds since the epoch (what a `Date` holds), which is much cheaper to
+ * turn into a `Date` than the timestamp's text. Rounded down, as parsing the text does.
+ */
+const storedAtMillis = 'floor(extract(epoch FROM e.stored_at) * 1000)::int8::text';
+
 /** Selected from `events AS e`; ORDER BY must name `e.` columns, not these text aliases. */
-const eventColumns =
-  'e.position::text AS position, e.stream_id, e.revision::text AS revision, e.event_id::text AS event_id, e.type, e.data, e.metadata, e.stored_at, e.prev_hash, e.hash';
+const eventColumns = `e.position::text AS position, e.stream_id, e.revision::text AS revision, e.event_id::text AS event_id, e.type, e.data, e.metadata, ${storedAtMillis} AS stored_at, e.prev_hash, e.hash`;
 
 const toRecordedEvent = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
@@ -91,7 +102,7 @@ const toRecordedEvent = (row: EventRow): RecordedEvent => ({
   metadata: row.metadata,
   revision: BigInt(row.revision),
   position: BigInt(row.position),
-  storedAt: row.stored_at,
+  storedAt: new Date(Number(row.stored_at)),
   prevHash: row.prev_hash,
   hash: row.hash,
 });
@@ -168,6 +179,15 @@ export const createPostgresEventStoreWithHooks = async (
   const streams = `"${schema}".streams`;
   const channel = `${schema}_appended`;
   const openSubscriptions = new Set<Subscription>();
+  /** What a subscription page gives: each position read, with its event where the filter keeps it. */
+  interface PageItem {
+    readonly position: bigint;
+    readonly event: RecordedEvent | undefined;
+  }
+  const sharedPages = new SharedPages<PageItem>({
+    capacity: sharedPageCapacity,
+    maxWaitMs: sharedPageMaxWaitMs,
+  });
   let closed = false;
 
   const assertOpen = (): void => {
@@ -628,7 +648,7 @@ export const createPostgresEventStoreWithHooks = async (
                 CASE WHEN m.matches THEN e.event_id::text END AS event_id,
                 CASE WHEN m.matches THEN e.data END AS data,
                 CASE WHEN m.matches THEN e.metadata END AS metadata,
-                CASE WHEN m.matches THEN e.stored_at END AS stored_at,
+                CASE WHEN m.matches THEN ${storedAtMillis} END AS stored_at,
                 CASE WHEN m.matches THEN e.prev_hash END AS prev_hash,
                 CASE WHEN m.matches THEN e.hash END AS hash
            FROM ${events} AS e, LATERAL (SELECT ${filter.sql} AS matches) AS m
@@ -636,6 +656,19 @@ export const createPostgresEventStoreWithHooks = async (
           ORDER BY e.position LIMIT $2`,
         [after, readPageSize, ...filter.params],
       );
+
+    /** Subscriptions with the same filter share the pages they read (see `SharedPages`). */
+    const pageGroup = JSON.stringify(subscribeOptions.filter ?? {});
+    const readPage = async (after: bigint): Promise<PageOf<PageItem>> => {
+      const { rows } = await resilient(() => scanPage(after));
+      return {
+        items: rows.map((row) => ({
+          position: BigInt(row.position),
+          event: row.matches ? toRecordedEvent(row as EventRow) : undefined,
+        })),
+        full: rows.length === readPageSize,
+      };
+    };
 
     const committedBeyondHorizon = async (after: bigint): Promise<boolean> => {
       const { rows } = await client.query<{ waiting: boolean }>(
@@ -645,6 +678,7 @@ export const createPostgresEventStoreWithHooks = async (
       return rows[0]?.waiting === true;
     };
 
+    let reader: PageReader | undefined;
     async function* messages(): AsyncGenerator<SubscriptionMessage> {
       try {
         await listen();
@@ -670,22 +704,21 @@ export const createPostgresEventStoreWithHooks = async (
 
         let sinceCheckpoint = 0;
         let caughtUp = false;
+        reader = sharedPages.join(pageGroup, last);
         while (!subscriptionClosed && !closed) {
-          const { rows } = await resilient(() => scanPage(last));
-          for (const row of rows) {
+          const page = await sharedPages.page(reader, last, () => readPage(last));
+          for (const item of page.items) {
             if (subscriptionClosed) return;
-            last = BigInt(row.position);
+            last = item.position;
             lastConsidered = last;
             sinceCheckpoint += 1;
-            if (row.matches) {
-              yield { type: 'event', event: toRecordedEvent(row as EventRow) };
-            }
+            if (item.event !== undefined) yield { type: 'event', event: item.event };
             if (sinceCheckpoint >= interval) {
               sinceCheckpoint = 0;
               yield { type: 'checkpoint', position: last };
             }
           }
-          if (rows.length === readPageSize) continue;
+          if (page.full) continue;
           if (!caughtUp) {
             caughtUp = true;
             yield { type: 'caught-up', position: lastConsidered };
@@ -702,6 +735,7 @@ export const createPostgresEventStoreWithHooks = async (
         }
       } finally {
         subscriptionClosed = true;
+        if (reader !== undefined) sharedPages.leave(reader);
         localWakers.delete(wakeLocal);
         openSubscriptions.delete(subscription);
         await stopListening?.().catch(() => undefined);
@@ -713,6 +747,7 @@ export const createPostgresEventStoreWithHooks = async (
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
         subscriptionClosed = true;
+        if (reader !== undefined) sharedPages.leave(reader);
         localWakers.delete(wakeLocal);
         wake?.();
         openSubscriptions.delete(subscription);

@@ -9,6 +9,11 @@ import {
 } from './message-batches.js';
 import type { Projection } from './projection.js';
 
+/** A batch worked out by the projection's `batches.prepare`, boxed so `undefined` means none. */
+interface Prepared {
+  readonly value: unknown;
+}
+
 /** How a run of one build ended. */
 export type BuildRunOutcome =
   | { readonly kind: 'stopped' }
@@ -83,6 +88,7 @@ const messageOf = (error: unknown): string =>
 export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOutcome> => {
   const { sql, store, projection, build, signal } = options;
   const schema = build.schema;
+  const steps = projection.batches;
   let expected = build.position;
   let eventsApplied = build.eventsApplied;
   let caughtUpReported = false;
@@ -105,21 +111,28 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
     }
   };
 
+  /** How a batch's write ended; `fellBack` when it was applied (or parked) one event at a time. */
+  interface BatchWritten {
+    readonly outcome: BuildRunOutcome | undefined;
+    readonly fellBack: boolean;
+  }
+
   /**
-   * Applies the batch (whole, where the projection can, else event by event); on a poison event,
-   * applies what came before it and parks it.
+   * Writes the batch in one transaction with the checkpoint move: the prepared batch where there
+   * is one, else event by event. A failed prepared batch is written again event by event; a
+   * poison event is parked after the events before it are applied.
    */
-  const applyBatch = async (
+  const writeBatch = async (
     batch: MessageBatch,
-    whole = projection.applyBatch !== undefined,
-  ): Promise<BuildRunOutcome | undefined> => {
+    prepared: Prepared | undefined,
+  ): Promise<BatchWritten> => {
     const lastStored = batch.events.at(-1)?.storedAt;
     try {
       await sql.transaction(async (tx) => {
         await claim(tx);
-        if (whole && projection.applyBatch !== undefined && batch.events.length > 0) {
+        if (prepared !== undefined && steps !== undefined) {
           try {
-            await projection.applyBatch(tx, batch.events, schema);
+            await steps.write(tx, prepared.value, schema);
           } catch (error) {
             throw new BatchApplyFailedError(error);
           }
@@ -143,14 +156,16 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
         );
       });
     } catch (error) {
-      if (error instanceof OwnershipLostError) return { kind: 'lost', reason: error.message };
+      if (error instanceof OwnershipLostError) {
+        return { outcome: { kind: 'lost', reason: error.message }, fellBack: false };
+      }
       if (error instanceof BatchApplyFailedError) {
         if (isTransientFailure(error.cause)) throw error.cause;
-        return applyBatch(batch, false);
+        return { outcome: (await writeBatch(batch, undefined)).outcome, fellBack: true };
       }
       if (!(error instanceof ApplyFailedError)) throw error;
       if (isTransientFailure(error.cause)) throw error.cause;
-      return park(batch.events, error.index, error.cause);
+      return { outcome: await park(batch.events, error.index, error.cause), fellBack: true };
     }
     expected = batch.upTo;
     eventsApplied += BigInt(batch.events.length);
@@ -161,7 +176,25 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
       lastEventStoredAt: lastStored,
       caughtUp: batch.caughtUp,
     });
-    return undefined;
+    return { outcome: undefined, fellBack: false };
+  };
+
+  /**
+   * Works the batch out in memory (where the projection applies whole batches) from `previous`,
+   * the prepared batch still being written, and the committed tables. A projection that fails to
+   * prepare it gets the batch event by event, so the event to blame is found.
+   */
+  const prepareBatch = async (
+    batch: MessageBatch,
+    previous: Prepared | undefined,
+  ): Promise<Prepared | undefined> => {
+    if (steps === undefined || batch.events.length === 0) return undefined;
+    try {
+      return { value: await steps.prepare(sql, batch.events, schema, previous?.value) };
+    } catch (error) {
+      if (isTransientFailure(error)) throw error;
+      return undefined;
+    }
   };
 
   const park = async (
@@ -174,9 +207,9 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
     if (last !== undefined) {
       // The events before the poison one are fine: apply them, so the checkpoint stops right
       // in front of it (and a skip moves it exactly past it).
-      const outcome = await applyBatch(
+      const { outcome } = await writeBatch(
         { events: before, upTo: last.position, caughtUp: false },
-        false,
+        undefined,
       );
       if (outcome !== undefined) return outcome;
     }
@@ -222,6 +255,14 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
     subscription.close().catch(() => undefined);
   };
   signal.addEventListener('abort', closeSubscription, { once: true });
+  // While catching up, the batch being written while the next one is prepared (one at most).
+  let writing:
+    { readonly written: Promise<BatchWritten>; readonly prepared?: Prepared } | undefined;
+  const settle = async (): Promise<BatchWritten | undefined> => {
+    const written = await writing?.written;
+    writing = undefined;
+    return written;
+  };
   try {
     if (signal.aborted) return { kind: 'stopped' };
     // Reading the next batch's events overlaps applying this one's.
@@ -237,16 +278,41 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
       // The first catching up is recorded even when the batch that says so brings nothing new.
       const recordsCaughtUp = batch.caughtUp && !caughtUpReported && batch.upTo !== undefined;
       if (moves || recordsCaughtUp) {
-        const outcome = await applyBatch(batch);
-        if (outcome !== undefined) return outcome;
+        // Only a prepared batch in flight says what it changes; after any other, wait for it.
+        if (writing !== undefined && writing.prepared === undefined) {
+          const written = await settle();
+          if (written?.outcome !== undefined) return written.outcome;
+        }
+        // Worked out while the previous batch is still being written and committed.
+        let prepared = await prepareBatch(batch, writing?.prepared);
+        const written = await settle();
+        if (written?.outcome !== undefined) return written.outcome;
+        // The previous batch went in event by event: work this one out again from the tables.
+        if (written?.fellBack === true) prepared = await prepareBatch(batch, undefined);
+        const inFlight = writeBatch(batch, prepared);
+        // Awaited by settle(); until then its failure must not count as unhandled.
+        inFlight.catch(() => undefined);
+        writing = prepared === undefined ? { written: inFlight } : { written: inFlight, prepared };
+        // Live, the next batch may be long in coming: nothing is left in flight meanwhile, so a
+        // parked event or a lost lock shows at once. Catching up, the next batch is at hand.
+        if (caughtUpReported) {
+          const live = await settle();
+          if (live?.outcome !== undefined) return live.outcome;
+        }
       }
       if (batch.caughtUp && !caughtUpReported) {
+        // Reported once the batch that reached the head is committed.
+        const written = await settle();
+        if (written?.outcome !== undefined) return written.outcome;
         caughtUpReported = true;
         await options.onCaughtUp();
       }
     }
-    return { kind: 'stopped' };
+    const written = await settle();
+    return written?.outcome ?? { kind: 'stopped' };
   } finally {
+    // A stop or a failure still lets the batch in flight finish before the run ends.
+    await writing?.written.catch(() => undefined);
     signal.removeEventListener('abort', closeSubscription);
     await subscription.close().catch(() => undefined);
   }

@@ -1,5 +1,5 @@
 import type { EventFilter, RecordedEvent } from '@twinning/event-store';
-import type { SqlClient, SqlTransaction } from '@twinning/sql';
+import type { SqlClient, SqlQueryable, SqlTransaction } from '@twinning/sql';
 
 /**
  * A read model built from the event log. Each build of a projection owns a PostgreSQL schema of
@@ -8,7 +8,7 @@ import type { SqlClient, SqlTransaction } from '@twinning/sql';
  * keep serving, then switches the stable views in schema `read` over to the new tables in one
  * transaction. Queries only ever read `read.<table>`.
  */
-export interface Projection {
+export interface Projection<Prepared = unknown> {
   /** Lower-case identifier, e.g. `agreements` (letters, digits, `_`; at most 30 characters). */
   readonly name: string;
   /** Raise it when the tables or the way events are applied change: that triggers a rebuild. */
@@ -26,12 +26,30 @@ export interface Projection {
    */
   apply(tx: SqlTransaction, event: RecordedEvent, schema: string): Promise<void>;
   /**
-   * Applies a whole batch (in log order) in one go, e.g. reading each row once and writing each
-   * table with one statement. Optional; it must leave exactly the rows that calling `apply` for
-   * each event in turn would. When it throws, the runner rolls the batch back and applies it
-   * again one event at a time, so the event to blame is the one parked.
+   * Applies whole batches in two steps, so that the runner can work out the next batch in
+   * memory while the last one is still being written (optional). Applying each batch this way
+   * must leave exactly the rows that calling `apply` for each event in turn would. When either
+   * step throws, the runner rolls the batch back and applies it again one event at a time, so
+   * the event to blame is the one parked.
    */
-  applyBatch?(tx: SqlTransaction, events: readonly RecordedEvent[], schema: string): Promise<void>;
+  readonly batches?: BatchSteps<Prepared>;
+}
+
+/**
+ * The two steps of applying a batch. `prepare` reads the rows it needs through `reader` (outside
+ * the batch's transaction) and works out the writes; `write` performs them inside the
+ * transaction that moves the checkpoint. Every batch before `previous` has been committed when
+ * `prepare` runs, but `previous` (the batch prepared last) may still be being written: whatever
+ * it touches, `prepare` takes from `previous` rather than from the tables.
+ */
+export interface BatchSteps<Prepared> {
+  prepare(
+    reader: SqlQueryable,
+    events: readonly RecordedEvent[],
+    schema: string,
+    previous: Prepared | undefined,
+  ): Promise<Prepared>;
+  write(tx: SqlTransaction, prepared: Prepared, schema: string): Promise<void>;
 }
 
 export interface ReactorContext {
@@ -63,6 +81,16 @@ export const projectionSchemaOf = (
   build === 1
     ? `rm_${projection.name}_v${projection.version}`
     : `rm_${projection.name}_v${projection.version}_b${build}`;
+
+/**
+ * Lets the event loop run what is waiting (the answer to a statement of the batch being written,
+ * say) before going on. A long `prepare` calls it now and then, so that writing one batch and
+ * preparing the next really overlap.
+ */
+export const letIoThrough = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve);
+  });
 
 /** Schema of the stable views queries read. */
 export const READ_SCHEMA = 'read';

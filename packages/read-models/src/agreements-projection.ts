@@ -5,8 +5,8 @@ import {
 } from '@twinning/agreements';
 import { fromAgreementStreamId } from '@twinning/domain';
 import type { RecordedEvent } from '@twinning/event-store';
-import type { Projection } from '@twinning/projections';
-import type { CopyValue, SqlQueryable, SqlTransaction } from '@twinning/sql';
+import { letIoThrough, type Projection } from '@twinning/projections';
+import { encodeCopyRows, type CopyRows, type CopyValue, type SqlQueryable } from '@twinning/sql';
 import {
   SummaryMismatchError,
   summariseAgreement,
@@ -190,6 +190,12 @@ const activityRows = (
 const rowsFrom = (schema: string, table: string, columns: readonly string[]): string =>
   `SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::"${schema}".${table}, $1::json)`;
 
+const upsertAgreementsStatement = (schema: string): string =>
+  `INSERT INTO "${schema}".agreements (${AGREEMENT_COLUMNS.join(', ')})
+   ${rowsFrom(schema, 'agreements', AGREEMENT_COLUMNS)}
+   ON CONFLICT (agreement_id) DO UPDATE SET
+     ${CHANGING_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}`;
+
 /** Inserts or replaces agreement rows; at most one row per agreement in `summaries`. */
 export const writeAgreements = async (
   tx: SqlQueryable,
@@ -198,51 +204,67 @@ export const writeAgreements = async (
 ): Promise<void> => {
   const rows = [...summaries].map(agreementRow);
   if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO "${schema}".agreements (${AGREEMENT_COLUMNS.join(', ')})
-     ${rowsFrom(schema, 'agreements', AGREEMENT_COLUMNS)}
-     ON CONFLICT (agreement_id) DO UPDATE SET
-       ${CHANGING_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}`,
-    [JSON.stringify(rows)],
-  );
+  await tx.query(upsertAgreementsStatement(schema), [JSON.stringify(rows)]);
 };
 
 const readSummaries = async (
-  tx: SqlTransaction,
+  reader: SqlQueryable,
   schema: string,
   agreementIds: readonly string[],
 ): Promise<Map<string, AgreementSummary>> => {
-  const { rows } = await tx.query<{ agreement_id: string; summary: StoredSummary }>(
+  if (agreementIds.length === 0) return new Map();
+  const { rows } = await reader.query<{ agreement_id: string; summary: StoredSummary }>(
     `SELECT agreement_id, summary FROM "${schema}".agreements WHERE agreement_id = ANY($1::uuid[])`,
     [agreementIds],
   );
   return new Map(rows.map((row) => [row.agreement_id, fromStoredSummary(row.summary)]));
 };
 
+/** A batch folded in memory: each touched agreement as the batch leaves it, and its rows. */
+export interface PreparedAgreements {
+  readonly summaries: ReadonlyMap<string, AgreementSummary>;
+  /** The changed agreements' rows, as the upsert's JSON parameter; `undefined` if none. */
+  readonly agreementRows: string | undefined;
+  readonly activity: CopyRows;
+}
+
+/** Events folded between two looks at the event loop, so a batch being written goes on. */
+const FOLD_SLICE = 250;
+
 /**
- * Folds a batch of events onto the rows they touch: each row read once, each table written once.
- * Events already in a row (delivered again) are passed over.
+ * Folds a batch of events onto the rows they touch, each row read once (or taken from the batch
+ * before, which may still be being written), and encodes the rows to write. Events already in a
+ * row (delivered again) are passed over.
  */
-const applyEvents = async (
-  tx: SqlTransaction,
+const prepareBatch = async (
+  reader: SqlQueryable,
   events: readonly RecordedEvent[],
   schema: string,
-): Promise<void> => {
-  const decoded = events.map((recorded) => {
+  previous: PreparedAgreements | undefined,
+): Promise<PreparedAgreements> => {
+  const summaries = new Map<string, AgreementSummary>();
+  const toRead = new Set<string>();
+  const agreementIds = events.map((recorded) => {
     const agreementId = fromAgreementStreamId(recorded.streamId);
     if (!agreementId.ok) throw new SummaryMismatchError(agreementId.error.message);
-    return { agreementId: agreementId.value, stored: decodeAgreementEvent(recorded) };
+    const known = previous?.summaries.get(agreementId.value);
+    if (known === undefined) toRead.add(agreementId.value);
+    else summaries.set(agreementId.value, known);
+    return agreementId.value;
   });
-  const summaries = await readSummaries(tx, schema, [
-    ...new Set(decoded.map((event) => event.agreementId)),
-  ]);
+  for (const [agreementId, summary] of await readSummaries(reader, schema, [...toRead])) {
+    summaries.set(agreementId, summary);
+  }
   const changed = new Map<string, AgreementSummary>();
   const activity: CopyValue[][] = [];
-  for (const { agreementId, stored } of decoded) {
-    const previous = summaries.get(agreementId) ?? null;
-    if (previous !== null && previous.lastRevision >= stored.revision) continue;
+  for (const [index, recorded] of events.entries()) {
+    if (index > 0 && index % FOLD_SLICE === 0) await letIoThrough();
+    const agreementId = agreementIds[index] ?? '';
+    const before = summaries.get(agreementId) ?? null;
+    if (before !== null && before.lastRevision >= recorded.revision) continue;
+    const stored = decodeAgreementEvent(recorded);
     const businessDate = businessDateOf(stored.event);
-    const summary = summariseAgreement(previous, stored.event, {
+    const summary = summariseAgreement(before, stored.event, {
       position: stored.position,
       revision: stored.revision,
       businessDate,
@@ -251,11 +273,26 @@ const applyEvents = async (
     changed.set(agreementId, summary);
     activity.push(...activityRows(summary, stored, businessDate));
   }
-  if (changed.size === 0) return;
-  await writeAgreements(tx, schema, changed.values());
-  // Appended with COPY, the cheapest way in: an event already in a row was passed over above, so
-  // each of its feed rows is written once and nothing can conflict.
-  await tx.copyRows(`"${schema}".municipality_activity`, ACTIVITY_COLUMNS, activity);
+  await letIoThrough();
+  return {
+    summaries,
+    agreementRows:
+      changed.size === 0 ? undefined : JSON.stringify([...changed.values()].map(agreementRow)),
+    activity: encodeCopyRows(ACTIVITY_COLUMNS, activity),
+  };
+};
+
+/** Writes a prepared batch: each table with one statement. */
+const writeBatch = async (
+  tx: SqlQueryable,
+  prepared: PreparedAgreements,
+  schema: string,
+): Promise<void> => {
+  if (prepared.agreementRows === undefined) return;
+  await tx.query(upsertAgreementsStatement(schema), [prepared.agreementRows]);
+  // Appended with COPY, the cheapest way in: an event already in a row was passed over, so each
+  // of its feed rows is written once and nothing can conflict.
+  await tx.copyRows(`"${schema}".municipality_activity`, prepared.activity);
 };
 
 /**
@@ -263,7 +300,7 @@ const applyEvents = async (
  * each municipality's activity feed (`read.municipality_activity`: one row per event and party
  * city, so a feed is one index range).
  */
-export const agreementsProjection: Projection = {
+export const agreementsProjection: Projection<PreparedAgreements> = {
   name: 'agreements',
   version: 1,
   tables: AGREEMENTS_TABLES,
@@ -274,9 +311,9 @@ export const agreementsProjection: Projection = {
     await tx.exec(setupScript(schema));
   },
 
-  applyBatch: applyEvents,
+  batches: { prepare: prepareBatch, write: writeBatch },
 
   async apply(tx, recorded: RecordedEvent, schema) {
-    await applyEvents(tx, [recorded], schema);
+    await writeBatch(tx, await prepareBatch(tx, [recorded], schema, undefined), schema);
   },
 };

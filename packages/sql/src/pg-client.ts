@@ -5,8 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import {
   assertChannelName,
   copyStatement,
-  encodeCopyRows,
-  type CopyValue,
+  type CopyRows,
   normaliseParams,
   type NotificationListener,
   type SqlClient,
@@ -53,14 +52,12 @@ const execOn = async (target: PgQueryTarget, script: string): Promise<void> => {
 const copyOn = async (
   connection: pg.PoolClient,
   table: string,
-  columns: readonly string[],
-  rows: readonly (readonly CopyValue[])[],
+  rows: CopyRows,
 ): Promise<number> => {
-  if (rows.length === 0) return 0;
-  const text = encodeCopyRows(columns, rows);
+  if (rows.count === 0) return 0;
   try {
-    const copy = connection.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-    await pipeline(Readable.from([text]), copy);
+    const copy = connection.query(copyFrom(copyStatement(table, rows, 'STDIN')));
+    await pipeline(Readable.from([rows.text]), copy);
     return copy.rowCount;
   } catch (error) {
     throw SqlError.from(error);
@@ -71,7 +68,7 @@ const queryableOn = (connection: pg.PoolClient): SqlQueryable => ({
   query: <Row>(text: string, params?: readonly SqlParam[]) =>
     queryOn<Row>(connection, text, params),
   exec: (script: string) => execOn(connection, script),
-  copyRows: (table, columns, rows) => copyOn(connection, table, columns, rows),
+  copyRows: (table, rows) => copyOn(connection, table, rows),
 });
 
 const transactionOn = async <T>(
@@ -242,8 +239,7 @@ export const createPgClient = (options: PgClientOptions): SqlClient => {
     dialect: 'postgres',
     query: <Row>(text: string, params?: readonly SqlParam[]) => queryOn<Row>(pool, text, params),
     exec: (script) => execOn(pool, script),
-    copyRows: (table, columns, rows) =>
-      onConnection((connection) => copyOn(connection, table, columns, rows)),
+    copyRows: (table, rows) => onConnection((connection) => copyOn(connection, table, rows)),
     transaction: (fn) => onConnection((connection) => transactionOn(connection, fn)),
     listen: async (channel, onNotify) => {
       assertChannelName(channel);

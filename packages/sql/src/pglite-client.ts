@@ -4,7 +4,6 @@ import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import {
   assertChannelName,
   copyStatement,
-  encodeCopyRows,
   normaliseParams,
   type SqlClient,
   type SqlParam,
@@ -49,14 +48,13 @@ const queryableOn = (target: PGliteQueryTarget): SqlQueryable => ({
   query: <Row>(text: string, params?: readonly SqlParam[]) => queryOn<Row>(target, text, params),
   exec: (script: string) => execOn(target, script),
   // PGlite reads COPY data from a blob it names /dev/blob.
-  copyRows: async (table, columns, rows) => {
-    if (rows.length === 0) return 0;
-    const blob = new Blob([encodeCopyRows(columns, rows)]);
+  copyRows: async (table, rows) => {
+    if (rows.count === 0) return 0;
     try {
-      const result = await target.query(copyStatement(table, columns, `'/dev/blob'`), [], {
-        blob,
+      const result = await target.query(copyStatement(table, rows, `'/dev/blob'`), [], {
+        blob: new Blob([rows.text]),
       });
-      return result.affectedRows ?? rows.length;
+      return result.affectedRows ?? rows.count;
     } catch (error) {
       throw SqlError.from(error);
     }

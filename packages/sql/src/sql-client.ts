@@ -44,14 +44,10 @@ export interface SqlQueryable {
   /**
    * Appends rows to `table` (a quoted, schema-qualified name as it goes into SQL) with `COPY …
    * FROM STDIN`: the cheapest way PostgreSQL has to take many rows, with no statement to parse
-   * per row and the rows written to the table in bulk. Each row holds one value per column, in
-   * `columns` order. Resolves to the number of rows copied.
+   * per row and the rows written to the table in bulk. The rows come encoded by
+   * `encodeCopyRows`, which can run ahead of the copy. Resolves to the number of rows copied.
    */
-  copyRows(
-    table: string,
-    columns: readonly string[],
-    rows: readonly (readonly CopyValue[])[],
-  ): Promise<number>;
+  copyRows(table: string, rows: CopyRows): Promise<number>;
 }
 
 /** Statements inside one transaction: committed when the callback resolves, rolled back if it throws. */
@@ -133,14 +129,27 @@ const copyField = (value: CopyValue): string => {
   return value.toString();
 };
 
+/** Rows encoded for `copyRows`: the columns they fill, and the rows in COPY's text format. */
+export interface CopyRows {
+  readonly columns: readonly string[];
+  readonly text: string;
+  readonly count: number;
+}
+
 /**
- * Rows in COPY's text format: tab-separated fields, one line per row, `\N` for NULL and
- * backslash escapes for the characters that would end a field or a row.
+ * Encodes rows (one value per column, in `columns` order) in COPY's text format: tab-separated
+ * fields, one line per row, `\N` for NULL and backslash escapes for the characters that would
+ * end a field or a row.
  */
 export const encodeCopyRows = (
   columns: readonly string[],
   rows: readonly (readonly CopyValue[])[],
-): string => {
+): CopyRows => {
+  for (const column of columns) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(column)) {
+      throw new TypeError(`Invalid column name ${JSON.stringify(column)}`);
+    }
+  }
   let text = '';
   for (const row of rows) {
     if (row.length !== columns.length) {
@@ -152,19 +161,9 @@ export const encodeCopyRows = (
     }
     text += '\n';
   }
-  return text;
+  return { columns, text, count: rows.length };
 };
 
-/** The COPY statement `copyRows` runs; column names are plain identifiers. */
-export const copyStatement = (
-  table: string,
-  columns: readonly string[],
-  source: string,
-): string => {
-  for (const column of columns) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(column)) {
-      throw new TypeError(`Invalid column name ${JSON.stringify(column)}`);
-    }
-  }
-  return `COPY ${table} (${columns.join(', ')}) FROM ${source}`;
-};
+/** The COPY statement `copyRows` runs, reading from `source`. */
+export const copyStatement = (table: string, rows: CopyRows, source: string): string =>
+  `COPY ${table} (${rows.columns.join(', ')}) FROM ${source}`;

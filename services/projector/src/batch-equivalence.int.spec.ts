@@ -11,9 +11,11 @@ import { createTestDatabase, type TestDatabase } from '@twinning/sql/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The runner applies whole batches where a projection can (`applyBatch`) and falls back to one
- * event at a time to find a poison event: both ways must leave the very same rows, wherever the
- * batch boundaries fall.
+ * The runner applies whole batches where a projection can (`batches`: prepared in memory, then
+ * written) and falls back to one event at a time to find a poison event: both ways must leave the
+ * very same rows, wherever the batch boundaries fall, and whether a batch is prepared while the
+ * one before it is still unwritten (as the runner does while catching up), after it is written,
+ * or from the tables alone.
  */
 let database: TestDatabase;
 let sql: SqlClient;
@@ -73,11 +75,13 @@ const rowsOf = async (schema: string, table: string): Promise<string[]> => {
   return rows.map((row) => row.row);
 };
 
-describe.each([...READ_MODEL_PROJECTIONS, inForceProjection])(
+describe.each<Projection>([...READ_MODEL_PROJECTIONS, inForceProjection])(
   '$name: whole batches and single events',
   (projection) => {
     it('leave the same rows, wherever the batch boundaries fall', async () => {
-      expect(projection.applyBatch).toBeDefined();
+      const steps = projection.batches;
+      expect(steps).toBeDefined();
+      if (steps === undefined) return;
       const one = `one_by_one_${projection.name}`;
       const batched = `batched_${projection.name}`;
       await build(projection, one, async (p, schema, relevant) => {
@@ -85,14 +89,29 @@ describe.each([...READ_MODEL_PROJECTIONS, inForceProjection])(
           for (const event of relevant) await p.apply(tx, event, schema);
         });
       });
-      await build(projection, batched, async (p, schema, relevant) => {
+      await build(projection, batched, async (_p, schema, relevant) => {
         const sizes = [1, 7, 3, 20, 2, 11];
+        const modes = ['before the last is written', 'after it is written', 'from the tables'];
+        const write = (prepared: unknown) =>
+          sql.transaction((tx) => steps.write(tx, prepared, schema));
+        let unwritten: { readonly prepared: unknown } | undefined;
+        let last: unknown;
         for (let start = 0, round = 0; start < relevant.length; round += 1) {
           const size = sizes[round % sizes.length] ?? 5;
+          const mode = modes[round % modes.length];
           const batch = relevant.slice(start, start + size);
-          await sql.transaction((tx) => p.applyBatch?.(tx, batch, schema) ?? Promise.resolve());
+          if (mode !== 'before the last is written' && unwritten !== undefined) {
+            await write(unwritten.prepared);
+            unwritten = undefined;
+          }
+          const previous = mode === 'from the tables' ? undefined : last;
+          const prepared = await steps.prepare(sql, batch, schema, previous);
+          if (unwritten !== undefined) await write(unwritten.prepared);
+          unwritten = { prepared };
+          last = prepared;
           start += size;
         }
+        if (unwritten !== undefined) await write(unwritten.prepared);
       });
       for (const table of projection.tables) {
         const expected = await rowsOf(one, table);

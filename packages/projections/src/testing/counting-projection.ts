@@ -1,5 +1,5 @@
 import type { EventToAppend, RecordedEvent } from '@twinning/event-store';
-import type { Projection } from '../projection.js';
+import type { BatchSteps, Projection } from '../projection.js';
 
 export interface CountingProjectionOptions {
   readonly name?: string;
@@ -10,7 +10,7 @@ export interface CountingProjectionOptions {
   readonly onApply?: (event: RecordedEvent) => Promise<void> | void;
   /** Stored with every applied event: tells which process applied it. */
   readonly appliedBy?: string;
-  /** Also applies whole batches with one statement per table (`Projection.applyBatch`). */
+  /** Also applies whole batches with one statement per table (`Projection.batches`). */
   readonly batched?: boolean;
 }
 
@@ -33,32 +33,42 @@ export const countingProjection = (options: CountingProjectionOptions = {}): Pro
     if (typeof amount !== 'number') throw new TypeError(`event ${event.id} has no amount`);
     return amount;
   };
-  const applyBatch: Projection['applyBatch'] = async (tx, events, schema) => {
-    const rows = [];
-    for (const event of events) {
-      rows.push({
-        event_id: event.id,
-        position: event.position.toString(),
-        applied_by: options.appliedBy ?? null,
-        stream_id: event.streamId,
-        amount: amountOf(event),
-      });
-      await options.onApply?.(event);
-    }
-    await tx.query(
-      `WITH batch AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS b(event_id uuid, position bigint, applied_by text, stream_id text, amount bigint)
-       ), applied AS (
-         INSERT INTO "${schema}"."${applied}" (event_id, position, applied_by)
-         SELECT event_id, position, applied_by FROM batch
-       )
-       INSERT INTO "${schema}"."${totals}" AS t (stream_id, events, total)
-       SELECT stream_id, count(*), sum(amount) FROM batch GROUP BY stream_id
-       ON CONFLICT (stream_id) DO UPDATE SET events = t.events + EXCLUDED.events,
-                                             total = t.total + EXCLUDED.total`,
-      [JSON.stringify(rows)],
-    );
+  interface CountedRow {
+    readonly event: RecordedEvent;
+    readonly row: Readonly<Record<string, string | number | null>>;
+  }
+  const batches: BatchSteps<readonly CountedRow[]> = {
+    // Nothing to read: each event adds to its stream's totals.
+    prepare: (_reader, events) =>
+      Promise.resolve(
+        events.map((event) => ({
+          event,
+          row: {
+            event_id: event.id,
+            position: event.position.toString(),
+            applied_by: options.appliedBy ?? null,
+            stream_id: event.streamId,
+            amount: amountOf(event),
+          },
+        })),
+      ),
+    async write(tx, counted, schema) {
+      for (const { event } of counted) await options.onApply?.(event);
+      await tx.query(
+        `WITH batch AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb)
+             AS b(event_id uuid, position bigint, applied_by text, stream_id text, amount bigint)
+         ), applied AS (
+           INSERT INTO "${schema}"."${applied}" (event_id, position, applied_by)
+           SELECT event_id, position, applied_by FROM batch
+         )
+         INSERT INTO "${schema}"."${totals}" AS t (stream_id, events, total)
+         SELECT stream_id, count(*), sum(amount) FROM batch GROUP BY stream_id
+         ON CONFLICT (stream_id) DO UPDATE SET events = t.events + EXCLUDED.events,
+                                               total = t.total + EXCLUDED.total`,
+        [JSON.stringify(counted.map(({ row }) => row))],
+      );
+    },
   };
   return {
     name,
@@ -73,7 +83,7 @@ export const countingProjection = (options: CountingProjectionOptions = {}): Pro
           event_id uuid PRIMARY KEY, position bigint NOT NULL, applied_by text);
       `);
     },
-    ...(options.batched === true ? { applyBatch } : {}),
+    ...(options.batched === true ? { batches } : {}),
     async apply(tx, event, schema) {
       const amount = amountOf(event);
       await options.onApply?.(event);
