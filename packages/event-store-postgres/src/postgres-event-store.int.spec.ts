@@ -397,6 +397,42 @@ describe('PostgreSQL event store on a server', () => {
     expect(pageReads).toBe(6);
   });
 
+  it('reads what a filter keeps from any position, forwards and backwards, past pages of others', async () => {
+    const schema = randomSchemaName('filtered');
+    const store = await createPostgresEventStore(client, { schema });
+    onTestFinished(async () => {
+      await store.close();
+      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
+    });
+    for (let stream = 0; stream < 4; stream += 1) {
+      await store.appendToStream(
+        `filtered-${stream}`,
+        Array.from({ length: 1_200 }, (_, n) => newEvent('Counted', { n })),
+        { expectedRevision: 'no_stream' },
+      );
+    }
+    const all = await collect(store.readAll());
+    expect(all).toHaveLength(4_800);
+    // From the middle of the second stream: more than a page of others before the first kept.
+    const from = all[1_500]!.position;
+    const last = { streamPrefixes: ['filtered-3'] };
+    const sample = await collect(store.readAll({ fromPosition: from, maxCount: 10, filter: last }));
+    expect(sample.map((event) => event.data['n'])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sample.every((event) => event.streamId === 'filtered-3')).toBe(true);
+    const first = { streamPrefixes: ['filtered-0'] };
+    const backwards = await collect(
+      store.readAll({ direction: 'backwards', maxCount: 3, filter: first }),
+    );
+    expect(backwards.map((event) => event.data['n'])).toEqual([1_199, 1_198, 1_197]);
+    const fromPosition = all[2_000]!.position;
+    expect(
+      await collect(store.readAll({ direction: 'backwards', fromPosition, filter: first })),
+    ).toEqual(all.slice(0, 1_200).reverse());
+    expect(
+      await collect(store.readAll({ fromPosition: all.at(-1)!.position + 1n, filter: last })),
+    ).toEqual([]);
+  });
+
   it('refuses an unsafe schema name and reports an unreachable database as unavailable', async () => {
     await expect(createPostgresEventStore(client, { schema: 'x; DROP' })).rejects.toBeInstanceOf(
       TypeError,

@@ -45,6 +45,8 @@ export interface PostgresEventStoreTestHooks {
 
 const defaultSchema = 'event_store';
 const readPageSize = 1000;
+/** Above every position (int8's largest value): where reading backwards starts. */
+const maxPosition = 9_223_372_036_854_775_807n;
 /** Full pages kept for the store's other subscriptions (about 1,000 events each). */
 const sharedPageCapacity = 16;
 /** Longest a subscription ahead waits, a page, for one behind to read a kept page. */
@@ -130,6 +132,29 @@ const assertMaxCount = (maxCount: number | undefined): void => {
     throw new TypeError('maxCount must be a non-negative integer');
   }
 };
+
+/**
+ * A page of the log in position order with the filter applied per row rather than in WHERE, so
+ * the plan is always an ordered scan of the position index that stops at the limit, whatever the
+ * planner believes of the filter (a believed-rare filter would otherwise have it fetch and sort
+ * every event after the start). Payload columns are filled only for the events kept.
+ */
+const scannedPageSql = (
+  events: string,
+  filterSql: string,
+  positionCondition: string,
+  direction: 'ASC' | 'DESC',
+): string => `SELECT e.position::text AS position, e.stream_id, e.revision::text AS revision, e.type,
+        m.matches,
+        CASE WHEN m.matches THEN e.event_id::text END AS event_id,
+        CASE WHEN m.matches THEN e.data END AS data,
+        CASE WHEN m.matches THEN e.metadata END AS metadata,
+        CASE WHEN m.matches THEN ${storedAtMillis} END AS stored_at,
+        CASE WHEN m.matches THEN e.prev_hash END AS prev_hash,
+        CASE WHEN m.matches THEN e.hash END AS hash
+   FROM ${events} AS e, LATERAL (SELECT ${filterSql} AS matches) AS m
+  WHERE ${positionCondition} AND e.position < ${safeHorizonSql}
+  ORDER BY e.position ${direction} LIMIT $2`;
 
 /** SQL for an EventFilter, with its parameters numbered from `firstParam`. */
 const filterCondition = (
@@ -554,30 +579,36 @@ export const createPostgresEventStoreWithHooks = async (
     assertMaxCount(readOptions.maxCount);
     const backwards = readOptions.direction === 'backwards';
     let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
-    let from = readOptions.fromPosition;
-    const filter = filterCondition(readOptions.filter, 4);
+    const filter = filterCondition(readOptions.filter, 3);
+    const filtered = filter.params.length > 0;
+    const sql = scannedPageSql(
+      events,
+      filter.sql,
+      backwards ? 'e.position <= $1::bigint' : 'e.position >= $1::bigint',
+      backwards ? 'DESC' : 'ASC',
+    );
+    let from = readOptions.fromPosition ?? (backwards ? maxPosition : 0n);
     try {
       await awaitRunningWriters();
     } catch (error) {
       throw unavailable(error);
     }
     while (remaining > 0) {
-      const limit = Math.min(remaining, readPageSize);
-      const fromCondition = backwards ? 'e.position <= $2::bigint' : 'e.position >= $2::bigint';
-      let page: EventRow[];
+      // Without a filter every row counts; with one, whole pages are scanned for the kept rows.
+      const limit = filtered ? readPageSize : Math.min(remaining, readPageSize);
+      let page: ScannedRow[];
       try {
-        ({ rows: page } = await client.query<EventRow>(
-          `SELECT ${eventColumns} FROM ${events} AS e
-            WHERE e.position < ${safeHorizonSql} AND ($3::boolean OR ${fromCondition}) AND ${filter.sql}
-            ORDER BY e.position ${backwards ? 'DESC' : 'ASC'} LIMIT $1`,
-          [limit, from ?? 0n, from === undefined, ...filter.params],
-        ));
+        ({ rows: page } = await client.query<ScannedRow>(sql, [from, limit, ...filter.params]));
       } catch (error) {
         throw unavailable(error);
       }
-      for (const row of page) yield toRecordedEvent(row);
+      for (const row of page) {
+        if (!row.matches) continue;
+        yield toRecordedEvent(row as EventRow);
+        remaining -= 1;
+        if (remaining === 0) return;
+      }
       if (page.length < limit) return;
-      remaining -= page.length;
       const last = BigInt(page.at(-1)?.position ?? '0');
       from = backwards ? last - 1n : last + 1n;
     }
@@ -641,21 +672,9 @@ export const createPostgresEventStoreWithHooks = async (
       }
     };
 
+    const scanPageSql = scannedPageSql(events, filter.sql, 'e.position > $1', 'ASC');
     const scanPage = (after: bigint) =>
-      client.query<ScannedRow>(
-        `SELECT e.position::text AS position, e.stream_id, e.revision::text AS revision, e.type,
-                m.matches,
-                CASE WHEN m.matches THEN e.event_id::text END AS event_id,
-                CASE WHEN m.matches THEN e.data END AS data,
-                CASE WHEN m.matches THEN e.metadata END AS metadata,
-                CASE WHEN m.matches THEN ${storedAtMillis} END AS stored_at,
-                CASE WHEN m.matches THEN e.prev_hash END AS prev_hash,
-                CASE WHEN m.matches THEN e.hash END AS hash
-           FROM ${events} AS e, LATERAL (SELECT ${filter.sql} AS matches) AS m
-          WHERE e.position > $1 AND e.position < ${safeHorizonSql}
-          ORDER BY e.position LIMIT $2`,
-        [after, readPageSize, ...filter.params],
-      );
+      client.query<ScannedRow>(scanPageSql, [after, readPageSize, ...filter.params]);
 
     /** Subscriptions with the same filter share the pages they read (see `SharedPages`). */
     const pageGroup = JSON.stringify(subscribeOptions.filter ?? {});
