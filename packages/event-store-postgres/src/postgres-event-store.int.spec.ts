@@ -74,6 +74,20 @@ describe('PostgreSQL event store on a server', () => {
     await database.drop();
   });
 
+  /** A store in a schema of its own, closed and dropped when the test ends. */
+  const storeOfItsOwn = async (
+    prefix: string,
+    on: SqlClient = client,
+  ): Promise<{ store: EventStore; schema: string }> => {
+    const schema = randomSchemaName(prefix);
+    const store = await createPostgresEventStore(on, { schema });
+    onTestFinished(async () => {
+      await store.close();
+      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
+    });
+    return { store, schema };
+  };
+
   it('never delivers a later commit before an earlier-started append, and never skips it', async () => {
     let releaseFirst!: () => void;
     const firstHeld = new Promise<void>((resolve) => {
@@ -301,12 +315,7 @@ describe('PostgreSQL event store on a server', () => {
   });
 
   it('gives each event the time it was stored, to the millisecond, whether read or subscribed', async () => {
-    const schema = randomSchemaName('es');
-    const store = await createPostgresEventStore(client, { schema });
-    onTestFinished(async () => {
-      await store.close();
-      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-    });
+    const { store, schema } = await storeOfItsOwn('clock');
     const streamId = `clock-${randomUUID()}`;
     await store.appendToStream(streamId, [newEvent('Ticked'), newEvent('Ticked')], {
       expectedRevision: 'no_stream',
@@ -358,12 +367,7 @@ describe('PostgreSQL event store on a server', () => {
         return client.query(text, params);
       },
     };
-    const schema = randomSchemaName('shared');
-    const store = await createPostgresEventStore(counting, { schema });
-    onTestFinished(async () => {
-      await store.close();
-      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-    });
+    const { store } = await storeOfItsOwn('shared', counting);
     const count = 5_500;
     for (let stream = 0; stream < 11; stream += 1) {
       await store.appendToStream(
@@ -398,12 +402,7 @@ describe('PostgreSQL event store on a server', () => {
   });
 
   it('reads what a filter keeps from any position, forwards and backwards, past pages of others', async () => {
-    const schema = randomSchemaName('filtered');
-    const store = await createPostgresEventStore(client, { schema });
-    onTestFinished(async () => {
-      await store.close();
-      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-    });
+    const { store } = await storeOfItsOwn('filtered');
     for (let stream = 0; stream < 4; stream += 1) {
       await store.appendToStream(
         `filtered-${stream}`,
