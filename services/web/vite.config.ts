@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const api = 'http://127.0.0.1:3000';
 /** Paths the API owns; the dev server passes them through, everything else is the web app. */
@@ -21,6 +21,8 @@ const apiPaths = [
 export default defineConfig({
   plugins: [react()],
   base: '/',
+  // Workspace packages are read from their sources, as everywhere in development.
+  resolve: { conditions: ['@twinning/source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,6 +1,7 @@
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import type { AgreementMachine } from './machine.js';
 import { MACHINE_VERSION, machineForVersion } from './machine-versions.js';
+import type { LifecycleState } from './vocabulary.js';
 
 export type AgreementSnapshot = SnapshotFrom<AgreementMachine>;
 
@@ -13,19 +14,7 @@ export interface AgreementState {
   readonly snapshot: AgreementSnapshot;
 }
 
-export const LIFECYCLE_STATES = [
-  'proposed',
-  'negotiated',
-  'partially_signed',
-  'signed',
-  'active',
-  'suspended',
-  'withdrawn',
-  'declined',
-  'expired',
-  'terminated',
-] as const;
-export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+export { LIFECYCLE_STATES, type LifecycleState } from './vocabulary.js';
 
 export const initialStateFor = (machineVersion: number): AgreementState => ({
   machineVersion,

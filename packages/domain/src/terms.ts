@@ -1,27 +1,12 @@
 import { z } from 'zod';
 import { CityIdSchema, IsoDateSchema } from './ids.js';
+import { AGREEMENT_KINDS, AREAS_OF_EXCHANGE } from './vocabulary.js';
 
-export const AREAS_OF_EXCHANGE = [
-  'culture',
-  'education',
-  'youth',
-  'sport',
-  'economy',
-  'tourism',
-  'environment',
-  'health',
-  'governance',
-  'science',
-  'humanitarian',
-  'urban_planning',
-  'social_care',
-  'heritage',
-] as const;
+export { AGREEMENT_KINDS, AREAS_OF_EXCHANGE } from './vocabulary.js';
+
 export const AreaOfExchangeSchema = z.enum(AREAS_OF_EXCHANGE);
 export type AreaOfExchange = z.infer<typeof AreaOfExchangeSchema>;
 
-/** `cooperation` agreements are project-specific and always time-limited. */
-export const AGREEMENT_KINDS = ['sister_city', 'friendship_city', 'cooperation'] as const;
 export const AgreementKindSchema = z.enum(AGREEMENT_KINDS);
 export type AgreementKind = z.infer<typeof AgreementKindSchema>;
 

@@ -3,40 +3,17 @@
  * `docs/webhooks.md` and the OpenAPI document at `/openapi.json` describe them.
  */
 
-export const LIFECYCLE_STATES = [
-  'proposed',
-  'negotiated',
-  'partially_signed',
-  'signed',
-  'active',
-  'suspended',
-  'withdrawn',
-  'declined',
-  'expired',
-  'terminated',
-] as const;
-export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+import type { AgreementKind, LifecycleState } from '@twinning/domain/vocabulary';
 
-export const AGREEMENT_KINDS = ['sister_city', 'friendship_city', 'cooperation'] as const;
-export type AgreementKind = (typeof AGREEMENT_KINDS)[number];
-
-export const AREAS_OF_EXCHANGE = [
-  'culture',
-  'education',
-  'youth',
-  'sport',
-  'economy',
-  'tourism',
-  'environment',
-  'health',
-  'governance',
-  'science',
-  'humanitarian',
-  'urban_planning',
-  'social_care',
-  'heritage',
-] as const;
-export type AreaOfExchange = (typeof AREAS_OF_EXCHANGE)[number];
+// The domain's own lists: a state, kind or area the API knows is one the workspace knows.
+export {
+  AGREEMENT_KINDS,
+  AREAS_OF_EXCHANGE,
+  LIFECYCLE_STATES,
+  type AgreementKind,
+  type AreaOfExchange,
+  type LifecycleState,
+} from '@twinning/domain/vocabulary';
 
 export const ROLES = ['clerk', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
