@@ -1,7 +1,13 @@
 import { decodeAgreementEvent } from '@twinning/agreements';
 import type { CityId, IsoDate } from '@twinning/domain';
 import type { RecordedEvent } from '@twinning/event-store';
-import { READ_SCHEMA, letIoThrough, type Projection } from '@twinning/projections';
+import {
+  PREPARE_SLICE,
+  READ_SCHEMA,
+  letIoThrough,
+  rowsBefore,
+  type Projection,
+} from '@twinning/projections';
 import {
   encodeCopyRows,
   type CopyRows,
@@ -64,9 +70,6 @@ export interface PreparedInForce {
   readonly versionRows: RecordVersionRows;
 }
 
-/** Events advanced between two looks at the event loop, so a batch being written goes on. */
-const ADVANCE_SLICE = 250;
-
 /**
  * Advances the timelines a batch touches, each read once (or taken from the batch before, which
  * may still be being written), and encodes the rows to write.
@@ -77,27 +80,24 @@ async function prepareBatch(
   schema: string,
   previous: PreparedInForce | undefined,
 ): Promise<PreparedInForce> {
-  const timelines = new Map<string, InForceTimeline>();
-  const toRead = new Set<string>();
-  for (const { streamId } of events) {
-    const known = previous?.timelines.get(streamId);
-    if (known === undefined) toRead.add(streamId);
-    else timelines.set(streamId, known);
-  }
-  if (toRead.size > 0) {
-    const { rows } = await reader.query<{ agreement_id: string; timeline: InForceTimeline }>(
-      `SELECT agreement_id, timeline FROM "${schema}".${TIMELINES}
-        WHERE agreement_id = ANY($1::text[])`,
-      [[...toRead]],
-    );
-    for (const row of rows) timelines.set(row.agreement_id, row.timeline);
-  }
+  const timelines = await rowsBefore(
+    events.map((event) => event.streamId),
+    previous?.timelines,
+    async (streamIds) => {
+      const { rows } = await reader.query<{ agreement_id: string; timeline: InForceTimeline }>(
+        `SELECT agreement_id, timeline FROM "${schema}".${TIMELINES}
+          WHERE agreement_id = ANY($1::text[])`,
+        [streamIds],
+      );
+      return new Map(rows.map((row) => [row.agreement_id, row.timeline]));
+    },
+  );
   // Agreements first seen in this batch have no rows to close.
   const withRows = new Set([...timelines.values()].map((timeline) => timeline.agreementId));
   const touched = new Map<string, InForceTimeline>();
   const versions: InForceTimeline[] = [];
   for (const [index, event] of events.entries()) {
-    if (index > 0 && index % ADVANCE_SLICE === 0) await letIoThrough();
+    if (index > 0 && index % PREPARE_SLICE === 0) await letIoThrough();
     const step = advanceInForceTimeline(timelines.get(event.streamId), decodeAgreementEvent(event));
     if (step === undefined) continue;
     timelines.set(event.streamId, step.timeline);

@@ -84,13 +84,39 @@ export const projectionSchemaOf = (
 
 /**
  * Lets the event loop run what is waiting (the answer to a statement of the batch being written,
- * say) before going on. A long `prepare` calls it now and then, so that writing one batch and
- * preparing the next really overlap.
+ * say) before going on. A long `prepare` calls it before every `PREPARE_SLICE`-th event, so that
+ * writing one batch and preparing the next really overlap.
  */
 export const letIoThrough = (): Promise<void> =>
   new Promise((resolve) => {
     setImmediate(resolve);
   });
+
+/** Events a `prepare` handles between two calls of `letIoThrough`. */
+export const PREPARE_SLICE = 250;
+
+/**
+ * The rows a batch starts from, by key: as the previous batch left them where it touched them
+ * (it may still be being written), else as `read` finds them in the tables, asked once for all
+ * the other keys. Keys without a row are absent.
+ */
+export const rowsBefore = async <Row>(
+  keys: Iterable<string>,
+  previous: ReadonlyMap<string, Row> | undefined,
+  read: (keys: readonly string[]) => Promise<ReadonlyMap<string, Row>>,
+): Promise<Map<string, Row>> => {
+  const rows = new Map<string, Row>();
+  const toRead = new Set<string>();
+  for (const key of keys) {
+    const known = previous?.get(key);
+    if (known === undefined) toRead.add(key);
+    else rows.set(key, known);
+  }
+  if (toRead.size > 0) {
+    for (const [key, row] of await read([...toRead])) rows.set(key, row);
+  }
+  return rows;
+};
 
 /** Schema of the stable views queries read. */
 export const READ_SCHEMA = 'read';

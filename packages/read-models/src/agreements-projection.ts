@@ -5,7 +5,7 @@ import {
 } from '@twinning/agreements';
 import { fromAgreementStreamId } from '@twinning/domain';
 import type { RecordedEvent } from '@twinning/event-store';
-import { letIoThrough, type Projection } from '@twinning/projections';
+import { PREPARE_SLICE, letIoThrough, rowsBefore, type Projection } from '@twinning/projections';
 import { encodeCopyRows, type CopyRows, type CopyValue, type SqlQueryable } from '@twinning/sql';
 import {
   SummaryMismatchError,
@@ -212,7 +212,6 @@ const readSummaries = async (
   schema: string,
   agreementIds: readonly string[],
 ): Promise<Map<string, AgreementSummary>> => {
-  if (agreementIds.length === 0) return new Map();
   const { rows } = await reader.query<{ agreement_id: string; summary: StoredSummary }>(
     `SELECT agreement_id, summary FROM "${schema}".agreements WHERE agreement_id = ANY($1::uuid[])`,
     [agreementIds],
@@ -228,9 +227,6 @@ export interface PreparedAgreements {
   readonly activity: CopyRows;
 }
 
-/** Events folded between two looks at the event loop, so a batch being written goes on. */
-const FOLD_SLICE = 250;
-
 /**
  * Folds a batch of events onto the rows they touch, each row read once (or taken from the batch
  * before, which may still be being written), and encodes the rows to write. Events already in a
@@ -242,24 +238,20 @@ const prepareBatch = async (
   schema: string,
   previous: PreparedAgreements | undefined,
 ): Promise<PreparedAgreements> => {
-  const summaries = new Map<string, AgreementSummary>();
-  const toRead = new Set<string>();
-  const agreementIds = events.map((recorded) => {
+  const batch = events.map((recorded) => {
     const agreementId = fromAgreementStreamId(recorded.streamId);
     if (!agreementId.ok) throw new SummaryMismatchError(agreementId.error.message);
-    const known = previous?.summaries.get(agreementId.value);
-    if (known === undefined) toRead.add(agreementId.value);
-    else summaries.set(agreementId.value, known);
-    return agreementId.value;
+    return { agreementId: agreementId.value, recorded };
   });
-  for (const [agreementId, summary] of await readSummaries(reader, schema, [...toRead])) {
-    summaries.set(agreementId, summary);
-  }
+  const summaries = await rowsBefore(
+    batch.map(({ agreementId }) => agreementId),
+    previous?.summaries,
+    (ids) => readSummaries(reader, schema, ids),
+  );
   const changed = new Map<string, AgreementSummary>();
   const activity: CopyValue[][] = [];
-  for (const [index, recorded] of events.entries()) {
-    if (index > 0 && index % FOLD_SLICE === 0) await letIoThrough();
-    const agreementId = agreementIds[index] ?? '';
+  for (const [index, { agreementId, recorded }] of batch.entries()) {
+    if (index > 0 && index % PREPARE_SLICE === 0) await letIoThrough();
     const before = summaries.get(agreementId) ?? null;
     if (before !== null && before.lastRevision >= recorded.revision) continue;
     const stored = decodeAgreementEvent(recorded);
