@@ -46,7 +46,21 @@ export const encodeAgreementEvent = (
   metadata: metadata as unknown as JsonObject,
 });
 
+/**
+ * Each recorded event is checked against its schema once: the projections of a process share
+ * the events they read, and a recorded event never changes.
+ */
+const decoded = new WeakMap<RecordedEvent, StoredAgreementEvent>();
+
 export const decodeAgreementEvent = (recorded: RecordedEvent): StoredAgreementEvent => {
+  const known = decoded.get(recorded);
+  if (known !== undefined) return known;
+  const stored = decodeOnce(recorded);
+  decoded.set(recorded, stored);
+  return stored;
+};
+
+const decodeOnce = (recorded: RecordedEvent): StoredAgreementEvent => {
   const metadata = EventMetadataSchema.safeParse(recorded.metadata);
   if (!metadata.success) {
     throw new UnreadableEventError(
