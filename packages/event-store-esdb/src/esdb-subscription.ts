@@ -6,7 +6,7 @@ import type {
   ReadPosition,
 } from '@eventstore/db-client';
 import { START } from '@eventstore/db-client';
-import { EventStoreUnavailableError } from '@twinning/event-store';
+import { EventStoreUnavailableError, pagesOfOne } from '@twinning/event-store';
 import type {
   SubscribeToAllOptions,
   Subscription,
@@ -229,8 +229,10 @@ export const openEsdbSubscription = (
   }
 
   const iterator = guarded();
+  const pages = pagesOfOne(iterator);
   return {
     [Symbol.asyncIterator]: () => iterator,
+    pages: () => pages,
     close,
   };
 };

@@ -311,6 +311,17 @@ describe('PostgreSQL event store on a server', () => {
     }
     expect(delivered).toBe(Math.ceil(count / 2));
     expect(checkpoints).toBe(2);
+
+    // In pages, as read: the events of each 1,000 read at once, the last page saying it caught up.
+    const paged = store.subscribeToAll({ filter: { eventTypes: ['Odd'] } });
+    const pages = paged.pages();
+    const eventsPerPage: number[] = [];
+    for (let page = await pages.next(); page.done !== true; page = await pages.next()) {
+      eventsPerPage.push(page.value.filter((message) => message.type === 'event').length);
+      if (page.value.at(-1)?.type === 'caught-up') break;
+    }
+    expect(eventsPerPage).toEqual([500, 500, 172]);
+    await paged.close();
     await store.close();
   });
 

@@ -6,6 +6,7 @@ import {
   assertExpectedRevision,
   assertValidAppend,
   chainHash,
+  messagesOf,
   type AppendOptions,
   type AppendResult,
   type EventFilter,
@@ -698,7 +699,8 @@ export const createPostgresEventStoreWithHooks = async (
     };
 
     let reader: PageReader | undefined;
-    async function* messages(): AsyncGenerator<SubscriptionMessage> {
+    /** A page of the log read at once is handed on as one page of messages. */
+    async function* pages(): AsyncGenerator<readonly SubscriptionMessage[]> {
       try {
         await listen();
         let last: bigint;
@@ -726,23 +728,25 @@ export const createPostgresEventStoreWithHooks = async (
         reader = sharedPages.join(pageGroup, last);
         while (!subscriptionClosed && !closed) {
           const page = await sharedPages.page(reader, last, () => readPage(last));
+          if (subscriptionClosed) return;
+          const delivered: SubscriptionMessage[] = [];
           for (const item of page.items) {
-            if (subscriptionClosed) return;
             last = item.position;
             lastConsidered = last;
             sinceCheckpoint += 1;
-            if (item.event !== undefined) yield { type: 'event', event: item.event };
+            if (item.event !== undefined) delivered.push({ type: 'event', event: item.event });
             if (sinceCheckpoint >= interval) {
               sinceCheckpoint = 0;
-              yield { type: 'checkpoint', position: last };
+              delivered.push({ type: 'checkpoint', position: last });
             }
           }
-          if (page.full) continue;
-          if (!caughtUp) {
+          const reachesTheEnd = !page.full && !caughtUp;
+          if (reachesTheEnd) {
             caughtUp = true;
-            yield { type: 'caught-up', position: lastConsidered };
-            continue;
+            delivered.push({ type: 'caught-up', position: lastConsidered });
           }
+          if (delivered.length > 0) yield delivered;
+          if (page.full || reachesTheEnd) continue;
           if (await resilient(() => committedBeyondHorizon(last))) {
             // An older append is still open: what is already committed after it shows once it
             // ends, which no notification announces. Look again shortly.
@@ -761,9 +765,11 @@ export const createPostgresEventStoreWithHooks = async (
       }
     }
 
-    const iterator = messages();
+    const pageIterator = pages();
+    const iterator = messagesOf(pageIterator);
     const subscription: Subscription = {
       [Symbol.asyncIterator]: () => iterator,
+      pages: () => pageIterator,
       close: async () => {
         subscriptionClosed = true;
         if (reader !== undefined) sharedPages.leave(reader);

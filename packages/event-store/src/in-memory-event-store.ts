@@ -5,6 +5,7 @@ import {
   PartialDuplicateAppendError,
 } from './errors.js';
 import { matchesEventFilter } from './event-filter.js';
+import { pagesOfOne } from './subscription-pages.js';
 import { assertExpectedRevision } from './expected-revision.js';
 import { GENESIS_HASH, chainHash } from './hash-chain.js';
 import type {
@@ -234,8 +235,10 @@ export const createInMemoryEventStore = (): EventStore => {
     }
 
     const iterator = messages();
+    const pages = pagesOfOne(iterator);
     return {
       [Symbol.asyncIterator]: () => iterator,
+      pages: () => pages,
       close: () => {
         subscriptionClosed = true;
         wake?.();

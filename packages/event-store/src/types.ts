@@ -107,6 +107,13 @@ export type SubscriptionMessage =
 
 /** Catch-up then live, in global order. Iterate it; `close()` (or `break`) ends it. */
 export interface Subscription extends AsyncIterable<SubscriptionMessage> {
+  /**
+   * The same messages in the groups the store has them in: a page of the log read at once, or a
+   * single message where the store receives them one by one. A consumer that handles many
+   * events at a time then waits once a page rather than once a message. Iterate either the
+   * subscription or its pages, not both: they share one position.
+   */
+  pages(): AsyncIterator<readonly SubscriptionMessage[]>;
   close(): Promise<void>;
 }
 

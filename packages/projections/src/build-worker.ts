@@ -266,11 +266,12 @@ export const runBuild = async (options: BuildWorkerOptions): Promise<BuildRunOut
   try {
     if (signal.aborted) return { kind: 'stopped' };
     // Reading the next batch's events overlaps applying this one's.
-    const messages = readAhead(
-      subscription[Symbol.asyncIterator](),
+    const pages = readAhead(
+      subscription.pages(),
       options.batching.maxEvents * 2,
+      (page) => page.length,
     );
-    for await (const batch of batchMessages(messages, options.batching)) {
+    for await (const batch of batchMessages(pages, options.batching)) {
       if (signal.aborted) break;
       const moves =
         batch.events.length > 0 ||

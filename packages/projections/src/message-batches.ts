@@ -18,15 +18,16 @@ const maxOf = (a: bigint | undefined, b: bigint | undefined): bigint | undefined
   a === undefined ? b : b === undefined || a >= b ? a : b;
 
 /**
- * Groups subscription messages into batches of at most `maxEvents` events, handing a batch on
- * once it is full, once `maxWaitMs` has passed since its first message, or at once when the
- * subscription catches up. The next message is read while the caller applies a batch.
+ * Groups subscription messages, read a page at a time (`Subscription.pages()`), into batches of
+ * at most `maxEvents` events, handing a batch on once it is full, once `maxWaitMs` has passed
+ * since its first message, or at once when the subscription catches up. The next page is read
+ * while the caller applies a batch.
  */
 export async function* batchMessages(
-  messages: AsyncIterator<SubscriptionMessage>,
+  pages: AsyncIterator<readonly SubscriptionMessage[]>,
   options: BatchingOptions,
 ): AsyncGenerator<MessageBatch> {
-  let pending: Promise<IteratorResult<SubscriptionMessage>> | undefined;
+  let pending: Promise<IteratorResult<readonly SubscriptionMessage[]>> | undefined;
   let events: RecordedEvent[] = [];
   let upTo: bigint | undefined;
   let dirty = false;
@@ -41,11 +42,11 @@ export async function* batchMessages(
 
   for (;;) {
     if (pending === undefined) {
-      pending = messages.next();
+      pending = pages.next();
       // A close() while nobody waits must not surface as an unhandled rejection.
       pending.catch(() => undefined);
     }
-    let result: IteratorResult<SubscriptionMessage> | 'timeout';
+    let result: IteratorResult<readonly SubscriptionMessage[]> | 'timeout';
     if (!dirty) {
       result = await pending;
     } else {
@@ -73,38 +74,47 @@ export async function* batchMessages(
       if (dirty) yield take(false);
       return;
     }
-    const message = result.value;
-    if (!dirty) deadline = performance.now() + options.maxWaitMs;
-    switch (message.type) {
-      case 'event':
-        events.push(message.event);
-        upTo = maxOf(upTo, message.event.position);
-        dirty = true;
-        if (events.length >= options.maxEvents) yield take(false);
-        break;
-      case 'checkpoint':
-        upTo = maxOf(upTo, message.position);
-        dirty = true;
-        break;
-      case 'caught-up':
-        upTo = maxOf(upTo, message.position);
-        yield take(true);
-        break;
-      default: {
-        const _exhaustive: never = message;
-        throw new Error(`unknown subscription message ${String(_exhaustive)}`);
+    for (const message of result.value) {
+      if (!dirty) deadline = performance.now() + options.maxWaitMs;
+      switch (message.type) {
+        case 'event':
+          events.push(message.event);
+          upTo = maxOf(upTo, message.event.position);
+          dirty = true;
+          if (events.length >= options.maxEvents) yield take(false);
+          break;
+        case 'checkpoint':
+          upTo = maxOf(upTo, message.position);
+          dirty = true;
+          break;
+        case 'caught-up':
+          upTo = maxOf(upTo, message.position);
+          yield take(true);
+          break;
+        default: {
+          const _exhaustive: never = message;
+          throw new Error(`unknown subscription message ${String(_exhaustive)}`);
+        }
       }
     }
   }
 }
 
 /**
- * Keeps reading `source` into a buffer of up to `capacity` results while the consumer is busy,
- * so that reading the next events overlaps applying the last ones. Results, the end and a
+ * Keeps reading `source` into a buffer while the consumer is busy, so that reading the next
+ * events overlaps applying the last ones, until the results buffered weigh `capacity` (each
+ * weighs `weightOf`, 1 by default: a page may weigh its messages). Results, the end and a
  * failure reach the consumer in order; `return()` stops the reading and passes on to `source`.
  */
-export const readAhead = <T>(source: AsyncIterator<T>, capacity: number): AsyncIterator<T> => {
+export const readAhead = <T>(
+  source: AsyncIterator<T>,
+  capacity: number,
+  weightOf: (value: T) => number = () => 1,
+): AsyncIterator<T> => {
   const buffer: IteratorResult<T>[] = [];
+  let buffered = 0;
+  const weight = (result: IteratorResult<T>): number =>
+    result.done === true ? 0 : weightOf(result.value);
   let failure: { readonly error: unknown } | undefined;
   let ended: IteratorResult<T> | undefined;
   let stopped = false;
@@ -121,12 +131,13 @@ export const readAhead = <T>(source: AsyncIterator<T>, capacity: number): AsyncI
   const pump = async (): Promise<void> => {
     try {
       while (!stopped) {
-        if (buffer.length >= capacity) {
+        if (buffered >= capacity) {
           await new Promise<void>((resolve) => (wakeProducer = resolve));
           continue;
         }
         const result = await source.next();
         buffer.push(result);
+        buffered += weight(result);
         wake('consumer');
         if (result.done === true) return;
       }
@@ -146,6 +157,7 @@ export const readAhead = <T>(source: AsyncIterator<T>, capacity: number): AsyncI
         if (ended !== undefined) return ended;
         const result = buffer.shift();
         if (result !== undefined) {
+          buffered -= weight(result);
           wake('producer');
           if (result.done === true) ended = result;
           return result;

@@ -15,27 +15,26 @@ const eventAt = (position: bigint): RecordedEvent => ({
   hash: '',
 });
 
-/** A subscription fed by the test: messages arrive when pushed, `end()` finishes it. */
+/** A subscription's pages fed by the test: each `push` is one page, `end()` finishes it. */
 const feed = () => {
-  const queue: SubscriptionMessage[] = [];
-  const waiting: ((result: IteratorResult<SubscriptionMessage>) => void)[] = [];
+  type Page = readonly SubscriptionMessage[];
+  const queue: Page[] = [];
+  const waiting: ((result: IteratorResult<Page>) => void)[] = [];
   let ended = false;
-  const iterator: AsyncIterator<SubscriptionMessage> = {
+  const iterator: AsyncIterator<Page> = {
     next: () => {
-      const message = queue.shift();
-      if (message !== undefined) return Promise.resolve({ done: false, value: message });
+      const page = queue.shift();
+      if (page !== undefined) return Promise.resolve({ done: false, value: page });
       if (ended) return Promise.resolve({ done: true, value: undefined });
       return new Promise((resolve) => waiting.push(resolve));
     },
   };
   return {
     iterator,
-    push(...messages: SubscriptionMessage[]) {
-      for (const message of messages) {
-        const resolve = waiting.shift();
-        if (resolve !== undefined) resolve({ done: false, value: message });
-        else queue.push(message);
-      }
+    push(...page: SubscriptionMessage[]) {
+      const resolve = waiting.shift();
+      if (resolve !== undefined) resolve({ done: false, value: page });
+      else queue.push(page);
     },
     end() {
       ended = true;
@@ -74,6 +73,27 @@ describe('batchMessages', () => {
       caughtUp: false,
     });
     expect((await batches.next()).done).toBe(true);
+  });
+
+  it('splits a page across batches and keeps what follows for the next', async () => {
+    const source = feed();
+    source.push({ type: 'event', event: eventAt(1n) });
+    source.push(
+      ...[2n, 3n, 4n].map((p) => ({ type: 'event' as const, event: eventAt(p) })),
+      { type: 'checkpoint', position: 6n },
+      { type: 'caught-up', position: 6n },
+    );
+    const batches = batchMessages(source.iterator, { maxEvents: 3, maxWaitMs: 10_000 });
+    expect(positionsOf((await batches.next()).value as MessageBatch)).toEqual({
+      events: [1n, 2n, 3n],
+      upTo: 3n,
+      caughtUp: false,
+    });
+    expect(positionsOf((await batches.next()).value as MessageBatch)).toEqual({
+      events: [4n],
+      upTo: 6n,
+      caughtUp: true,
+    });
   });
 
   it('hands on a partial batch once it has waited maxWaitMs, without waiting for more', async () => {
@@ -166,6 +186,22 @@ describe('readAhead', () => {
     await settle();
     // The one handed on, and three waiting in the buffer.
     expect(state.asked).toBe(4);
+    await ahead.next();
+    await settle();
+    expect(state.asked).toBe(5);
+  });
+
+  it('weighs each result as told: pages by their messages', async () => {
+    const { iterator, state } = counting({ length: 100 });
+    // Result n weighs n: after the first is handed on, 2 + 3 + 4 reach the capacity of 9.
+    const ahead = readAhead(iterator, 9, (value) => value);
+    expect(await ahead.next()).toEqual({ done: false, value: 1 });
+    await settle();
+    expect(state.asked).toBe(4);
+    // Handing on 2 leaves 3 + 4 = 7 waiting: one more (5) brings it to 12, past the capacity.
+    await ahead.next();
+    await settle();
+    expect(state.asked).toBe(5);
     await ahead.next();
     await settle();
     expect(state.asked).toBe(5);

@@ -636,6 +636,47 @@ const defineContractTests = (storeFor: (context: TestContext) => EventStore): vo
       }
     });
 
+    it('hands on the same messages a page at a time, then live ones', async (context) => {
+      const store = storeFor(context);
+      const id = streamId('sub');
+      await store.appendToStream(id, [newEvent('A'), newEvent('B'), newEvent('C')], {
+        expectedRevision: 'no_stream',
+      });
+      const filter = { streamPrefixes: [id] };
+      const one = new SubscriptionReader(store.subscribeToAll({ filter }));
+      const paged = store.subscribeToAll({ filter });
+      const pages = paged.pages();
+      /** Pages up to and including the one that says the subscription caught up (or has `id`). */
+      const pagesUntil = async (until: (message: SubscriptionMessage) => boolean) => {
+        const read: SubscriptionMessage[][] = [];
+        while (!read.some((page) => page.some(until))) {
+          const result = await pages.next();
+          if (result.done === true) throw new Error('subscription ended early');
+          read.push([...result.value]);
+        }
+        return read;
+      };
+      try {
+        const oneByOne = await one.readUntil(isCaughtUp);
+        const inPages = await pagesUntil(isCaughtUp);
+        expect(inPages.every((page) => page.length > 0)).toBe(true);
+        expect(eventsIn(inPages.flat(), id)).toEqual(eventsIn(oneByOne, id));
+        expect(inPages.flat().filter(isCaughtUp)).toHaveLength(1);
+        expect(inPages.flat().at(-1)?.type).toBe('caught-up');
+
+        await store.appendToStream(id, [newEvent('D')], { expectedRevision: 2n });
+        const live = await pagesUntil(
+          (message) => message.type === 'event' && message.event.type === 'D',
+        );
+        expect(eventsIn(live.flat(), id).map((event) => [event.type, event.revision])).toEqual([
+          ['D', 3n],
+        ]);
+      } finally {
+        await one.subscription.close();
+        await paged.close();
+      }
+    });
+
     it('starts after a checkpoint position (exclusive)', async (context) => {
       const store = storeFor(context);
       const id = streamId('sub');
