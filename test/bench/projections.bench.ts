@@ -7,7 +7,8 @@
  *
  * On the local PostgreSQL, each part in a database made for it and dropped after it:
  * - rebuild: a log of BENCH_EVENTS agreement events (1,000,000 by default; whole agreements
- *   decided by the lifecycle machine, one agreement per append), read once with the store's plain
+ *   decided by the lifecycle machine, one agreement per append; then vacuumed, analysed and
+ *   checkpointed, as a server's log would be), read once with the store's plain
  *   `readAll()`, then rebuilt by the projection runner into the projector's read models
  *   (`READ_MODEL_PROJECTIONS` and the auditors' `inForceProjection`), timed from `start()` until
  *   each projection serves a build at the head of the log, or for BENCH_REBUILD_SECONDS (240 by
@@ -619,6 +620,12 @@ const withSeededDatabase = async <T>(
       await seedingStore.close();
       await seedingSql.close();
     });
+    // A log as a server keeps it, not one written seconds ago: vacuumed and analysed (as
+    // autovacuum would have done), its pages written out.
+    const maintenanceSql = createPgClient({ connectionString: database.connectionString, max: 1 });
+    await maintenanceSql.exec('VACUUM (ANALYZE)');
+    await maintenanceSql.exec('CHECKPOINT');
+    await maintenanceSql.close();
     // Copied while nothing else is connected to it.
     if (options.copy === true) copy = await createTestDatabase({ template: database.name });
     const writerStore = await createPostgresEventStore(writerSql);

@@ -325,6 +325,21 @@ describe('PostgreSQL event store on a server', () => {
     await store.close();
   });
 
+  it('hands on nothing more once closed, not even the rest of the page in hand', async () => {
+    const store = await createPostgresEventStore(client, { schema: randomSchemaName('close') });
+    await store.appendToStream(
+      `close-${randomUUID()}`,
+      Array.from({ length: 10 }, () => newEvent('Counted')),
+      { expectedRevision: 'no_stream' },
+    );
+    const subscription = store.subscribeToAll();
+    const messages = subscription[Symbol.asyncIterator]();
+    expect((await messages.next()).value).toMatchObject({ type: 'event' });
+    await subscription.close();
+    expect(await messages.next()).toEqual({ done: true, value: undefined });
+    await store.close();
+  });
+
   it('gives each event the time it was stored, to the millisecond, whether read or subscribed', async () => {
     const { store, schema } = await storeOfItsOwn('clock');
     const streamId = `clock-${randomUUID()}`;

@@ -766,7 +766,7 @@ export const createPostgresEventStoreWithHooks = async (
     }
 
     const pageIterator = pages();
-    const iterator = messagesOf(pageIterator);
+    const iterator = messagesOf(pageIterator, () => subscriptionClosed);
     const subscription: Subscription = {
       [Symbol.asyncIterator]: () => iterator,
       pages: () => pageIterator,

@@ -11,11 +11,18 @@ export async function* pagesOfOne(
 }
 
 /**
- * The messages of `pages` one at a time, for a store that reads its messages a page at a time.
- * Closing the messages closes `pages`.
+ * The messages of `pages` one at a time, for a store that reads its messages a page at a time;
+ * once `closed()` says so, none of the page in hand is handed on. Closing the messages closes
+ * `pages`.
  */
 export async function* messagesOf(
   pages: AsyncIterator<readonly SubscriptionMessage[]>,
+  closed: () => boolean,
 ): AsyncGenerator<SubscriptionMessage, void, undefined> {
-  for await (const page of { [Symbol.asyncIterator]: () => pages }) yield* page;
+  for await (const page of { [Symbol.asyncIterator]: () => pages }) {
+    for (const message of page) {
+      if (closed()) return;
+      yield message;
+    }
+  }
 }
