@@ -757,13 +757,20 @@ export const createPostgresEventStoreWithHooks = async (
           await listen();
         }
       } finally {
-        subscriptionClosed = true;
-        if (reader !== undefined) sharedPages.leave(reader);
-        localWakers.delete(wakeLocal);
-        openSubscriptions.delete(subscription);
-        await stopListening?.().catch(() => undefined);
+        await release();
       }
     }
+
+    /** Ends the subscription's hold on the store: its shared pages, wake-ups and listener. */
+    const release = async (): Promise<void> => {
+      subscriptionClosed = true;
+      if (reader !== undefined) sharedPages.leave(reader);
+      localWakers.delete(wakeLocal);
+      openSubscriptions.delete(subscription);
+      const stop = stopListening;
+      stopListening = undefined;
+      await stop?.().catch(() => undefined);
+    };
 
     const pageIterator = pages();
     const iterator = messagesOf(pageIterator, () => subscriptionClosed);
@@ -772,12 +779,8 @@ export const createPostgresEventStoreWithHooks = async (
       pages: () => pageIterator,
       close: async () => {
         subscriptionClosed = true;
-        if (reader !== undefined) sharedPages.leave(reader);
-        localWakers.delete(wakeLocal);
         wake?.();
-        openSubscriptions.delete(subscription);
-        await stopListening?.().catch(() => undefined);
-        stopListening = undefined;
+        await release();
       },
     };
     openSubscriptions.add(subscription);
