@@ -196,15 +196,21 @@ const upsertAgreementsStatement = (schema: string): string =>
    ON CONFLICT (agreement_id) DO UPDATE SET
      ${CHANGING_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}`;
 
+/** The upsert's JSON parameter for these agreements' rows; `undefined` if there are none. */
+const agreementRowsParameter = (summaries: Iterable<AgreementSummary>): string | undefined => {
+  const rows = [...summaries].map(agreementRow);
+  return rows.length === 0 ? undefined : JSON.stringify(rows);
+};
+
 /** Inserts or replaces agreement rows; at most one row per agreement in `summaries`. */
 export const writeAgreements = async (
   tx: SqlQueryable,
   schema: string,
   summaries: Iterable<AgreementSummary>,
 ): Promise<void> => {
-  const rows = [...summaries].map(agreementRow);
-  if (rows.length === 0) return;
-  await tx.query(upsertAgreementsStatement(schema), [JSON.stringify(rows)]);
+  const rows = agreementRowsParameter(summaries);
+  if (rows === undefined) return;
+  await tx.query(upsertAgreementsStatement(schema), [rows]);
 };
 
 const readSummaries = async (
@@ -268,8 +274,7 @@ const prepareBatch = async (
   await letIoThrough();
   return {
     summaries,
-    agreementRows:
-      changed.size === 0 ? undefined : JSON.stringify([...changed.values()].map(agreementRow)),
+    agreementRows: agreementRowsParameter(changed.values()),
     activity: encodeCopyRows(ACTIVITY_COLUMNS, activity),
   };
 };
