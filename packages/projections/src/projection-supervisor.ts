@@ -294,7 +294,7 @@ export class ProjectionSupervisor {
       error_message: string;
     }>(
       `SELECT schema_name, position::text AS position, error_message FROM projection_parked
-        WHERE status = 'parked' AND schema_name = ANY($1) ORDER BY position`,
+        WHERE status = 'parked' AND schema_name = ANY($1) ORDER BY projection_parked.position`,
       [mine.map((build) => build.schema)],
     );
     for (const build of mine) {

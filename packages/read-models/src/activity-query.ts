@@ -1,5 +1,5 @@
 import type { Actor, AgreementEventType, AgreementId, LifecycleState } from '@twinning/domain';
-import type { SqlQueryable } from '@twinning/sql';
+import { SqlError, SqlState, type SqlParam, type SqlQueryable } from '@twinning/sql';
 import { InvalidCursorError, decodeCursor, encodeCursor } from './cursor.js';
 
 /** One event on an agreement a municipality is party to, as its activity feed shows it. */
@@ -43,6 +43,57 @@ interface ActivityRow {
 
 const ACTIVITY_SORT = 'activity';
 
+/**
+ * One page of a city's feed ($1 the city, $2 the position to read before or NULL, $3 the rows
+ * wanted): the events where it is the proposer and those where it is the partner, each one range
+ * of an index, merged newest first.
+ */
+const FEED_SQL = `
+  WITH sides AS (
+    (SELECT position, agreement_id, revision, event_type, title, 'proposer' AS party,
+            partner_city_id AS other_city_id, partner_name AS other_name, state_after, actor,
+            business_date, recorded_at
+       FROM read.agreement_activity
+      WHERE proposer_city_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
+      ORDER BY position DESC
+      LIMIT $3)
+    UNION ALL
+    (SELECT position, agreement_id, revision, event_type, title, 'partner' AS party,
+            proposer_city_id AS other_city_id, proposer_name AS other_name, state_after, actor,
+            business_date, recorded_at
+       FROM read.agreement_activity
+      WHERE partner_city_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
+      ORDER BY position DESC
+      LIMIT $3)
+  )
+  SELECT position::text, agreement_id, revision::text, event_type, title, party,
+         other_city_id AS partner_city_id, other_name AS partner_name, state_after, actor,
+         business_date::text, recorded_at
+    FROM sides
+   ORDER BY sides.position DESC
+   LIMIT $3`;
+
+/**
+ * The same page from version 1 of the agreements read model (one row per event and party city),
+ * which keeps serving while version 2 is being built after an upgrade.
+ */
+const VERSION_1_FEED_SQL = `
+  SELECT position::text, agreement_id, revision::text, event_type, title, party,
+         partner_city_id, partner_name, state_after, actor, business_date::text, recorded_at
+    FROM read.municipality_activity AS activity
+   WHERE city_id = $1 AND ($2::bigint IS NULL OR activity.position < $2::bigint)
+   ORDER BY activity.position DESC
+   LIMIT $3`;
+
+const readFeed = async (sql: SqlQueryable, params: SqlParam[]) => {
+  try {
+    return await sql.query<ActivityRow>(FEED_SQL, params);
+  } catch (error) {
+    if (!(error instanceof SqlError && error.code === SqlState.undefinedTable)) throw error;
+    return await sql.query<ActivityRow>(VERSION_1_FEED_SQL, params);
+  }
+};
+
 /** A municipality's activity feed, newest first, one index range per page. */
 export const municipalityActivity = async (
   sql: SqlQueryable,
@@ -56,15 +107,7 @@ export const municipalityActivity = async (
       throw new InvalidCursorError('the cursor is not one this API returned');
     before = key;
   }
-  const { rows } = await sql.query<ActivityRow>(
-    `SELECT position::text, agreement_id, revision::text, event_type, title, party,
-            partner_city_id, partner_name, state_after, actor, business_date::text, recorded_at
-       FROM read.municipality_activity
-      WHERE city_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
-      ORDER BY position DESC
-      LIMIT $3`,
-    [request.cityId, before, request.limit + 1],
-  );
+  const { rows } = await readFeed(sql, [request.cityId, before, request.limit + 1]);
   const page = rows.slice(0, request.limit);
   const last = page.at(-1);
   return {

@@ -32,7 +32,7 @@ const fromStoredSummary = (stored: StoredSummary): AgreementSummary => ({
   lastRevision: BigInt(stored.lastRevision),
 });
 
-const AGREEMENTS_TABLES = ['agreements', 'municipality_activity'] as const;
+const AGREEMENTS_TABLES = ['agreements', 'agreement_activity'] as const;
 
 const setupScript = (schema: string): string => `
   CREATE TABLE "${schema}".agreements (
@@ -69,13 +69,16 @@ const setupScript = (schema: string): string => `
   CREATE INDEX agreements_last_position_idx ON "${schema}".agreements (last_position, agreement_id);
   CREATE INDEX agreements_end_date_idx ON "${schema}".agreements (end_date) WHERE end_date IS NOT NULL;
 
-  CREATE TABLE "${schema}".municipality_activity (
-    city_id          text NOT NULL,
+  -- One row per event, in both party cities' feeds: each feed is one range of one of the two
+  -- indexes. The position alone identifies a row; the key leads with the proposer so that it
+  -- also serves the proposer's feed.
+  CREATE TABLE "${schema}".agreement_activity (
     position         bigint NOT NULL,
     agreement_id     uuid NOT NULL,
     revision         bigint NOT NULL,
     event_type       text NOT NULL,
-    party            text NOT NULL,
+    proposer_city_id text NOT NULL,
+    proposer_name    text NOT NULL,
     partner_city_id  text NOT NULL,
     partner_name     text NOT NULL,
     title            text NOT NULL,
@@ -83,8 +86,10 @@ const setupScript = (schema: string): string => `
     actor            jsonb NOT NULL,
     business_date    date NOT NULL,
     recorded_at      timestamptz NOT NULL,
-    PRIMARY KEY (city_id, position)
+    PRIMARY KEY (proposer_city_id, position)
   );
+  CREATE INDEX agreement_activity_partner_idx ON "${schema}".agreement_activity
+    (partner_city_id, position);
 `;
 
 export const AGREEMENT_COLUMNS = [
@@ -114,12 +119,12 @@ const CHANGING_COLUMNS = AGREEMENT_COLUMNS.filter(
 );
 
 const ACTIVITY_COLUMNS = [
-  'city_id',
   'position',
   'agreement_id',
   'revision',
   'event_type',
-  'party',
+  'proposer_city_id',
+  'proposer_name',
   'partner_city_id',
   'partner_name',
   'title',
@@ -154,34 +159,26 @@ const agreementRow = (summary: AgreementSummary): Record<string, unknown> => {
   } satisfies Record<(typeof AGREEMENT_COLUMNS)[number], unknown>;
 };
 
-/** The two feed rows of one event, one in each party city's feed (`ACTIVITY_COLUMNS` order). */
-const activityRows = (
+/** The feed row of one event (`ACTIVITY_COLUMNS` order). */
+const activityRow = (
   summary: AgreementSummary,
   stored: StoredAgreementEvent,
   businessDate: string,
-): CopyValue[][] => {
-  const { proposer, partner } = summary;
-  const actor = JSON.stringify(stored.metadata.actor);
-  const row = (city: string, party: string, partnerCity: string, partnerName: string) => [
-    city,
-    stored.position,
-    summary.agreementId,
-    stored.revision,
-    stored.event.type,
-    party,
-    partnerCity,
-    partnerName,
-    summary.title,
-    summary.state,
-    actor,
-    businessDate,
-    stored.storedAt,
-  ];
-  return [
-    row(proposer.cityId, 'proposer', partner.cityId, partner.name),
-    row(partner.cityId, 'partner', proposer.cityId, proposer.name),
-  ];
-};
+): CopyValue[] => [
+  stored.position,
+  summary.agreementId,
+  stored.revision,
+  stored.event.type,
+  summary.proposer.cityId,
+  summary.proposer.name,
+  summary.partner.cityId,
+  summary.partner.name,
+  summary.title,
+  summary.state,
+  JSON.stringify(stored.metadata.actor),
+  businessDate,
+  stored.storedAt,
+];
 
 /**
  * Rows travel as one JSON array per statement, turned into the table's own row type by
@@ -269,7 +266,7 @@ const prepareBatch = async (
     });
     summaries.set(agreementId, summary);
     changed.set(agreementId, summary);
-    activity.push(...activityRows(summary, stored, businessDate));
+    activity.push(activityRow(summary, stored, businessDate));
   }
   await letIoThrough();
   return {
@@ -287,19 +284,22 @@ const writeBatch = async (
 ): Promise<void> => {
   if (prepared.agreementRows === undefined) return;
   await tx.query(upsertAgreementsStatement(schema), [prepared.agreementRows]);
-  // Appended with COPY, the cheapest way in: an event already in a row was passed over, so each
-  // of its feed rows is written once and nothing can conflict.
-  await tx.copyRows(`"${schema}".municipality_activity`, prepared.activity);
+  // Appended with COPY, the cheapest way in: an event already in a row was passed over, so its
+  // feed row is written once and nothing can conflict.
+  await tx.copyRows(`"${schema}".agreement_activity`, prepared.activity);
 };
 
 /**
  * Agreements as lists, searches, city pages and statistics read them (`read.agreements`), and
- * each municipality's activity feed (`read.municipality_activity`: one row per event and party
- * city, so a feed is one index range).
+ * the municipalities' activity feeds (`read.agreement_activity`: one row per event, in the feeds
+ * of both party cities; a feed is one index range for each side).
+ *
+ * Version 2: one feed row per event, where version 1 (`municipality_activity`) had one per event
+ * and party city.
  */
 export const agreementsProjection: Projection<PreparedAgreements> = {
   name: 'agreements',
-  version: 1,
+  version: 2,
   tables: AGREEMENTS_TABLES,
   // The prefix of `toAgreementStreamId`: only agreement streams feed these tables.
   filter: { streamPrefixes: ['agreement-'] },

@@ -1,5 +1,5 @@
 import { executeAgreementCommand, type CommandDependencies } from '@twinning/agreements';
-import type { AgreementId, Command } from '@twinning/domain';
+import { toAgreementStreamId, type AgreementId, type Command } from '@twinning/domain';
 import {
   agreementId,
   date,
@@ -384,6 +384,82 @@ describe('activity feed', () => {
     expect(positions).toHaveLength(15);
     expect([...positions].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(positions);
   });
+
+  it('merges the events where the city proposed with those where it was the partner, page by page', async () => {
+    const seen: { position: string; agreementId: string; party: string; partner: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await municipalityActivity(sql, {
+        cityId: kiel.cityId,
+        limit: 2,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      seen.push(
+        ...page.items.map((item) => ({
+          position: item.position,
+          agreementId: item.agreementId,
+          party: item.party,
+          partner: item.partner.cityId,
+        })),
+      );
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    // Kiel is the partner of Coventry's and Saint-Étienne's agreements, and the proposer of the
+    // one with Dresden.
+    const expected: typeof seen = [];
+    for (const [id, party, partner] of [
+      [ids.kiel, 'partner', coventry.cityId],
+      [ids.kielDresden, 'proposer', dresden.cityId],
+      [ids.saintEtienne, 'partner', saintEtienne.cityId],
+    ] as const) {
+      for await (const event of store.readStream(toAgreementStreamId(id))) {
+        expected.push({ position: event.position.toString(), agreementId: id, party, partner });
+      }
+    }
+    expected.sort((a, b) => Number(BigInt(b.position) - BigInt(a.position)));
+    expect(seen).toEqual(expected);
+  });
+
+  it('is read from the version 1 table while version 2 is being built after an upgrade', async () => {
+    const upgrading = await createTestDatabase();
+    const old = createPgClient({ connectionString: upgrading.connectionString, max: 1 });
+    try {
+      // Version 1 as it served: one row per event and party city.
+      await old.exec(`
+        CREATE SCHEMA read;
+        CREATE TABLE read.municipality_activity (
+          city_id text, position bigint, agreement_id uuid, revision bigint, event_type text,
+          party text, partner_city_id text, partner_name text, title text, state_after text,
+          actor jsonb, business_date date, recorded_at timestamptz);
+        INSERT INTO read.municipality_activity VALUES
+          ('de-kiel', 7, '${ids.kiel}', 1, 'TermsAccepted', 'partner', 'gb-coventry', 'Coventry',
+           'Coventry and Kiel', 'proposed', '{"role":"clerk","municipality":"de-kiel"}',
+           '1946-12-02', '2024-03-01T10:00:00Z'),
+          ('gb-coventry', 7, '${ids.kiel}', 1, 'TermsAccepted', 'proposer', 'de-kiel', 'Kiel',
+           'Coventry and Kiel', 'proposed', '{"role":"clerk","municipality":"de-kiel"}',
+           '1946-12-02', '2024-03-01T10:00:00Z');
+      `);
+      const page = await municipalityActivity(old, { cityId: kiel.cityId, limit: 5 });
+      expect(page.items).toEqual([
+        {
+          position: '7',
+          agreementId: ids.kiel,
+          revision: '1',
+          eventType: 'TermsAccepted',
+          title: 'Coventry and Kiel',
+          party: 'partner',
+          partner: { cityId: 'gb-coventry', name: 'Coventry' },
+          stateAfter: 'proposed',
+          actor: { role: 'clerk', municipality: 'de-kiel' },
+          businessDate: '1946-12-02',
+          recordedAt: '2024-03-01T10:00:00.000Z',
+        },
+      ]);
+    } finally {
+      await old.close();
+      await upgrading.drop();
+    }
+  });
 });
 
 describe('agreements due', () => {
@@ -454,7 +530,7 @@ describe('projection', () => {
   it('ignores an event delivered again', async () => {
     const before = await listAll();
     const activityBefore = await sql.query(
-      'SELECT count(*)::int AS n FROM read.municipality_activity',
+      'SELECT count(*)::int AS n FROM read.agreement_activity',
     );
     const schema = projectionSchemaOf(agreementsProjection);
     await sql.transaction(async (tx) => {
@@ -464,7 +540,7 @@ describe('projection', () => {
     });
     expect(await listAll()).toEqual(before);
     expect(
-      (await sql.query('SELECT count(*)::int AS n FROM read.municipality_activity')).rows,
+      (await sql.query('SELECT count(*)::int AS n FROM read.agreement_activity')).rows,
     ).toEqual(activityBefore.rows);
   });
 });
