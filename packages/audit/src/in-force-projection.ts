@@ -65,7 +65,9 @@ export const inForceProjection: Projection<PreparedInForce> = {
 /** A batch advanced in memory: each touched timeline as the batch leaves it, and its rows. */
 export interface PreparedInForce {
   readonly timelines: ReadonlyMap<string, InForceTimeline>;
-  /** The changed timelines' rows, as the upsert's JSON parameter; `undefined` if none. */
+  /** Timelines begun in this batch, which no row of the table holds yet. */
+  readonly newTimelines: CopyRows;
+  /** The other changed timelines' rows, as the upsert's JSON parameter; `undefined` if none. */
   readonly timelineRows: string | undefined;
   readonly versionRows: RecordVersionRows;
 }
@@ -92,7 +94,9 @@ async function prepareBatch(
       return new Map(rows.map((row) => [row.agreement_id, row.timeline]));
     },
   );
-  // Agreements first seen in this batch have no rows to close.
+  // Timelines the table holds once the batches before this one are written; agreements first
+  // seen in this batch have no rows to close.
+  const existing = new Set(timelines.keys());
   const withRows = new Set([...timelines.values()].map((timeline) => timeline.agreementId));
   const touched = new Map<string, InForceTimeline>();
   const versions: InForceTimeline[] = [];
@@ -105,35 +109,47 @@ async function prepareBatch(
     if (step.changed) versions.push(step.timeline);
   }
   await letIoThrough();
+  const changed = [...touched].filter(([key]) => existing.has(key));
   return {
     timelines,
+    newTimelines: encodeCopyRows(
+      TIMELINE_COLUMNS,
+      [...touched]
+        .filter(([key]) => !existing.has(key))
+        .map(([key, timeline]) => [key, JSON.stringify(timeline)]),
+    ),
     timelineRows:
-      touched.size === 0
+      changed.length === 0
         ? undefined
-        : JSON.stringify(
-            [...touched].map(([agreementId, timeline]) => ({
-              agreement_id: agreementId,
-              timeline,
-            })),
-          ),
+        : JSON.stringify(changed.map(([key, timeline]) => ({ agreement_id: key, timeline }))),
     versionRows: recordVersionRows(versions, withRows),
   };
 }
 
-/** Writes a prepared batch: each touched timeline, then every version of the record it makes. */
+const TIMELINE_COLUMNS = ['agreement_id', 'timeline'] as const;
+
+/**
+ * Writes a prepared batch: each touched timeline (new ones with COPY, which costs PostgreSQL far
+ * less than a row set from JSON), then every version of the record it makes.
+ */
 async function writeBatch(
   tx: SqlQueryable,
   prepared: PreparedInForce,
   schema: string,
 ): Promise<void> {
-  if (prepared.timelineRows === undefined) return;
+  await tx.copyRows(`"${schema}".${TIMELINES}`, prepared.newTimelines);
+  if (prepared.timelineRows !== undefined)
+    await writeTimelineRows(tx, schema, prepared.timelineRows);
+  await sendRecordVersionRows(tx, schema, prepared.versionRows);
+}
+
+async function writeTimelineRows(tx: SqlQueryable, schema: string, rows: string): Promise<void> {
   await tx.query(
     `INSERT INTO "${schema}".${TIMELINES} (agreement_id, timeline)
      SELECT agreement_id, timeline FROM json_to_recordset($1::json) AS t(agreement_id text, timeline jsonb)
      ON CONFLICT (agreement_id) DO UPDATE SET timeline = EXCLUDED.timeline`,
-    [prepared.timelineRows],
+    [rows],
   );
-  await sendRecordVersionRows(tx, schema, prepared.versionRows);
 }
 
 /** The statements' JSON parameters for writing versions of the record (see `writeRecordVersions`). */

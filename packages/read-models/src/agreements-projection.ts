@@ -199,6 +199,18 @@ const agreementRowsParameter = (summaries: Iterable<AgreementSummary>): string |
   return rows.length === 0 ? undefined : JSON.stringify(rows);
 };
 
+/** Agreements' rows in COPY's text format, `summary` as its JSON text. */
+const agreementCopyRows = (summaries: readonly AgreementSummary[]): CopyRows =>
+  encodeCopyRows(
+    AGREEMENT_COLUMNS,
+    summaries.map((summary) => {
+      const row = agreementRow(summary);
+      return AGREEMENT_COLUMNS.map((column) =>
+        column === 'summary' ? JSON.stringify(row[column]) : (row[column] as CopyValue),
+      );
+    }),
+  );
+
 /** Inserts or replaces agreement rows; at most one row per agreement in `summaries`. */
 export const writeAgreements = async (
   tx: SqlQueryable,
@@ -225,8 +237,11 @@ const readSummaries = async (
 /** A batch folded in memory: each touched agreement as the batch leaves it, and its rows. */
 export interface PreparedAgreements {
   readonly summaries: ReadonlyMap<string, AgreementSummary>;
-  /** The changed agreements' rows, as the upsert's JSON parameter; `undefined` if none. */
+  /** The rows of agreements proposed in this batch, which no row of the table holds yet. */
+  readonly newAgreements: CopyRows;
+  /** The other changed agreements' rows, as the upsert's JSON parameter; `undefined` if none. */
   readonly agreementRows: string | undefined;
+  /** One row per event applied: none when every event was passed over. */
   readonly activity: CopyRows;
 }
 
@@ -251,6 +266,8 @@ const prepareBatch = async (
     previous?.summaries,
     (ids) => readSummaries(reader, schema, ids),
   );
+  // Rows the table holds once the batches before this one are written; the others are new.
+  const existing = new Set(summaries.keys());
   const changed = new Map<string, AgreementSummary>();
   const activity: CopyValue[][] = [];
   for (const [index, { agreementId, recorded }] of batch.entries()) {
@@ -269,23 +286,33 @@ const prepareBatch = async (
     activity.push(activityRow(summary, stored, businessDate));
   }
   await letIoThrough();
+  const created = [...changed.values()].filter((summary) => !existing.has(summary.agreementId));
   return {
     summaries,
-    agreementRows: agreementRowsParameter(changed.values()),
+    newAgreements: agreementCopyRows(created),
+    agreementRows: agreementRowsParameter(
+      [...changed.values()].filter((summary) => existing.has(summary.agreementId)),
+    ),
     activity: encodeCopyRows(ACTIVITY_COLUMNS, activity),
   };
 };
 
-/** Writes a prepared batch: each table with one statement. */
+/**
+ * Writes a prepared batch. New rows are appended with COPY, the cheapest way in (a row set from
+ * a JSON parameter costs PostgreSQL twice as much, most of it turning the nested summary into
+ * `jsonb`); only agreements that already have a row take the upsert. An event already in a row
+ * was passed over, so its feed row is written once and nothing can conflict.
+ */
 const writeBatch = async (
   tx: SqlQueryable,
   prepared: PreparedAgreements,
   schema: string,
 ): Promise<void> => {
-  if (prepared.agreementRows === undefined) return;
-  await tx.query(upsertAgreementsStatement(schema), [prepared.agreementRows]);
-  // Appended with COPY, the cheapest way in: an event already in a row was passed over, so its
-  // feed row is written once and nothing can conflict.
+  if (prepared.activity.count === 0) return;
+  await tx.copyRows(`"${schema}".agreements`, prepared.newAgreements);
+  if (prepared.agreementRows !== undefined) {
+    await tx.query(upsertAgreementsStatement(schema), [prepared.agreementRows]);
+  }
   await tx.copyRows(`"${schema}".agreement_activity`, prepared.activity);
 };
 
