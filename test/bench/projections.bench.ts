@@ -389,7 +389,14 @@ const rebuildInProcesses = async (
     const name = names.join(',');
     const child = spawn(
       process.execPath,
-      ['--conditions=@twinning/source', '--import', 'tsx', 'src/server.ts'],
+      // As the projector's start script and image run it.
+      [
+        '--max-semi-space-size=64',
+        '--conditions=@twinning/source',
+        '--import',
+        'tsx',
+        'src/server.ts',
+      ],
       {
         cwd: projectorDirectory,
         env: {

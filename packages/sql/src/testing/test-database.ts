@@ -24,13 +24,16 @@ const onAdminConnection = async <T>(fn: (client: pg.Client) => Promise<T>): Prom
 
 /**
  * A fresh database with a random name on the test server, for one test file; with `template`, a
- * copy of that database (which nobody may be connected to meanwhile).
+ * copy of that database (which nobody may be connected to meanwhile). The copy is made file by
+ * file: copying a large database through the WAL would leave the server writing it out for a
+ * while after, in the middle of whatever runs next.
  */
 export const createTestDatabase = async (
   options: { readonly template?: string } = {},
 ): Promise<TestDatabase> => {
   const name = `twinning_test_${randomBytes(6).toString('hex')}`;
-  const template = options.template === undefined ? '' : ` TEMPLATE "${options.template}"`;
+  const template =
+    options.template === undefined ? '' : ` TEMPLATE "${options.template}" STRATEGY FILE_COPY`;
   await onAdminConnection((client) => client.query(`CREATE DATABASE "${name}"${template}`));
   const url = new URL(testServerUrl);
   url.pathname = `/${name}`;
