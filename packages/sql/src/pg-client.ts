@@ -93,12 +93,20 @@ const releaseError = (error: unknown): Error | undefined =>
 
 const quoteIdentifier = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;
 
+/** The listeners of one channel, and the LISTEN that started it. */
+interface Channel {
+  readonly listeners: Set<NotificationListener>;
+  readonly listening: Promise<void>;
+}
+
 /**
  * One connection shared by every LISTEN of a client. It reconnects with backoff after a failure
- * and listens again on every channel.
+ * and listens again on every channel. Its statements run one after the other: a connection takes
+ * one query at a time.
  */
 class PgNotificationListener {
-  private readonly channels = new Map<string, Set<NotificationListener>>();
+  private readonly channels = new Map<string, Channel>();
+  private statements: Promise<void> = Promise.resolve();
   private connection: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -109,23 +117,40 @@ class PgNotificationListener {
 
   async add(channel: string, onNotify: NotificationListener): Promise<() => Promise<void>> {
     const connection = await this.connect();
-    let listeners = this.channels.get(channel);
-    if (listeners === undefined) {
-      listeners = new Set();
-      this.channels.set(channel, listeners);
-      await execOn(connection, `LISTEN ${quoteIdentifier(channel)}`);
+    let entry = this.channels.get(channel);
+    if (entry === undefined) {
+      entry = {
+        listeners: new Set(),
+        listening: this.exec(connection, `LISTEN ${quoteIdentifier(channel)}`),
+      };
+      this.channels.set(channel, entry);
     }
-    listeners.add(onNotify);
+    // Listening only once the LISTEN has run, whoever asked for it first.
+    try {
+      await entry.listening;
+    } catch (error) {
+      if (this.channels.get(channel) === entry) this.channels.delete(channel);
+      throw error;
+    }
+    entry.listeners.add(onNotify);
     return async () => {
       const current = this.channels.get(channel);
-      if (current === undefined || !current.delete(onNotify) || current.size > 0) return;
+      if (current === undefined || !current.listeners.delete(onNotify)) return;
+      if (current.listeners.size > 0) return;
       this.channels.delete(channel);
       if (this.connection !== undefined) {
-        await execOn(this.connection, `UNLISTEN ${quoteIdentifier(channel)}`).catch(
+        await this.exec(this.connection, `UNLISTEN ${quoteIdentifier(channel)}`).catch(
           () => undefined,
         );
       }
     };
+  }
+
+  /** Runs a statement on the shared connection once the ones before it have run. */
+  private exec(connection: pg.Client, statement: string): Promise<void> {
+    const run = this.statements.then(() => execOn(connection, statement));
+    this.statements = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {
@@ -150,7 +175,7 @@ class PgNotificationListener {
   private async open(): Promise<pg.Client> {
     const connection = new pg.Client(this.config);
     connection.on('notification', (message) => {
-      for (const listener of this.channels.get(message.channel) ?? []) {
+      for (const listener of this.channels.get(message.channel)?.listeners ?? []) {
         listener(message.payload ?? '');
       }
     });

@@ -166,6 +166,33 @@ const describeSqlClient = (
       expect(received).toEqual(['first', 'committed']);
     });
 
+    it('listens on several channels asked for at once, and twice on one', async () => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning.message);
+      process.on('warning', onWarning);
+      try {
+        const channels = [1, 2, 3].map(() => randomSchemaName('channel'));
+        const heard = new Map<string, string[]>();
+        const hear = (key: string) => (payload: string) =>
+          heard.set(key, [...(heard.get(key) ?? []), payload]);
+        const stops = await Promise.all([
+          ...channels.map((channel) => client.listen(channel, hear(channel))),
+          client.listen(channels[0] ?? '', hear('again')),
+        ]);
+        for (const channel of channels) {
+          await client.query('SELECT pg_notify($1, $2)', [channel, `to ${channel}`]);
+        }
+        await waitFor(() => heard.size === 4);
+        for (const channel of channels) expect(heard.get(channel)).toEqual([`to ${channel}`]);
+        expect(heard.get('again')).toEqual([`to ${channels[0] ?? ''}`]);
+        await Promise.all(stops.map((stop) => stop()));
+        // node-postgres warns when a connection is handed a query while it runs another.
+        expect(warnings.filter((message) => message.includes('already executing'))).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
     it('does not notify for a rolled-back transaction', async () => {
       const channel = randomSchemaName('channel');
       const received: string[] = [];
