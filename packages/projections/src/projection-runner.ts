@@ -22,7 +22,7 @@ export interface ProjectionRunnerOptions {
   readonly observer?: RunnerObserver;
   /** System time, for lag; tests pin it. */
   readonly now?: () => Date;
-  /** Most events per transaction; 500 by default. */
+  /** Most events per transaction; 4,000 by default. */
   readonly batchSize?: number;
   /** Longest a started batch waits for more events; 50 ms by default. */
   readonly batchWaitMs?: number;
@@ -66,7 +66,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
   const pollMs = positiveInteger(options.pollMs ?? 2_000, 'pollMs');
   const lagIntervalMs = positiveInteger(options.lagIntervalMs ?? 5_000, 'lagIntervalMs');
   const batching = {
-    maxEvents: positiveInteger(options.batchSize ?? 2000, 'batchSize'),
+    maxEvents: positiveInteger(options.batchSize ?? 4000, 'batchSize'),
     maxWaitMs: positiveInteger(options.batchWaitMs ?? 50, 'batchWaitMs'),
   };
   const head = new LogHead(options.store);

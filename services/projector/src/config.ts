@@ -18,7 +18,7 @@ export const projectorEnvironmentSchema = storageEnvironmentSchema.extend({
   PORT: portVariable().default(3001),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: logLevelVariable().default('info'),
-  PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2000),
+  PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(4000),
   PROJECTION_BATCH_WAIT: durationVariable().default(50),
   PROJECTION_LOCK_RETRY: durationVariable().default(3_000),
   EXPIRY_CHECK_INTERVAL: durationVariable().default(60_000),
