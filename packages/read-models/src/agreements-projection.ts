@@ -83,7 +83,7 @@ const setupScript = (schema: string): string => `
     partner_name     text NOT NULL,
     title            text NOT NULL,
     state_after      text NOT NULL,
-    actor            jsonb NOT NULL,
+    actor            json  NOT NULL,
     business_date    date NOT NULL,
     recorded_at      timestamptz NOT NULL,
     PRIMARY KEY (proposer_city_id, position)

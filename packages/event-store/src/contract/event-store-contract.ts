@@ -567,6 +567,28 @@ const defineContractTests = (storeFor: (context: TestContext) => EventStore): vo
       expect(eitherPrefix.map(keyOf)).toEqual([`${a}:Signed`]);
     });
 
+    it('takes a stream prefix literally, wildcard characters and all', async (context) => {
+      const store = storeFor(context);
+      const prefix = `lit${randomUUID().replaceAll('-', '')}-`;
+      const ids = ['a_b-1', 'axb-1', 'a%b-1', 'ayyb-1', 'a\\b-1', 'a\\\\b-1'].map(
+        (suffix) => `${prefix}${suffix}`,
+      );
+      for (const id of ids) {
+        await store.appendToStream(id, [newEvent('Proposed')], { expectedRevision: 'any' });
+      }
+      const streamsOf = async (streamPrefixes: string[]) =>
+        (await collect(store.readAll({ filter: { streamPrefixes } }))).map(
+          (event) => event.streamId,
+        );
+      expect(await streamsOf([`${prefix}a_b`])).toEqual([`${prefix}a_b-1`]);
+      expect(await streamsOf([`${prefix}a%b`])).toEqual([`${prefix}a%b-1`]);
+      expect(await streamsOf([`${prefix}a\\b`])).toEqual([`${prefix}a\\b-1`]);
+      expect(await streamsOf([`${prefix}a_`, `${prefix}ax`])).toEqual([
+        `${prefix}a_b-1`,
+        `${prefix}axb-1`,
+      ]);
+    });
+
     it('reads from a position (inclusive) up to maxCount', async (context) => {
       const store = storeFor(context);
       const { prefix, a, b, appended } = await appendInterleaved(store);
