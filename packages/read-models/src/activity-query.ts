@@ -43,29 +43,23 @@ interface ActivityRow {
 
 const ACTIVITY_SORT = 'activity';
 
+/** The events where the city is `party`, newest first: one range of that side's index. */
+const feedSide = (party: 'proposer' | 'partner', other: 'proposer' | 'partner'): string => `
+    (SELECT position, agreement_id, revision, event_type, title, '${party}' AS party,
+            ${other}_city_id AS other_city_id, ${other}_name AS other_name, state_after, actor,
+            business_date, recorded_at
+       FROM read.agreement_activity
+      WHERE ${party}_city_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
+      ORDER BY position DESC
+      LIMIT $3)`;
+
 /**
  * One page of a city's feed ($1 the city, $2 the position to read before or NULL, $3 the rows
- * wanted): the events where it is the proposer and those where it is the partner, each one range
- * of an index, merged newest first.
+ * wanted): the events where it is the proposer and those where it is the partner, merged newest
+ * first.
  */
 const FEED_SQL = `
-  WITH sides AS (
-    (SELECT position, agreement_id, revision, event_type, title, 'proposer' AS party,
-            partner_city_id AS other_city_id, partner_name AS other_name, state_after, actor,
-            business_date, recorded_at
-       FROM read.agreement_activity
-      WHERE proposer_city_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
-      ORDER BY position DESC
-      LIMIT $3)
-    UNION ALL
-    (SELECT position, agreement_id, revision, event_type, title, 'partner' AS party,
-            proposer_city_id AS other_city_id, proposer_name AS other_name, state_after, actor,
-            business_date, recorded_at
-       FROM read.agreement_activity
-      WHERE partner_city_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
-      ORDER BY position DESC
-      LIMIT $3)
-  )
+  WITH sides AS (${feedSide('proposer', 'partner')} UNION ALL ${feedSide('partner', 'proposer')})
   SELECT position::text, agreement_id, revision::text, event_type, title, party,
          other_city_id AS partner_city_id, other_name AS partner_name, state_after, actor,
          business_date::text, recorded_at
