@@ -299,8 +299,8 @@ const prepareBatch = async (
 
 /**
  * Writes a prepared batch. New rows are appended with COPY, the cheapest way in (a row set from
- * a JSON parameter costs PostgreSQL twice as much, most of it turning the nested summary into
- * `jsonb`); only agreements that already have a row take the upsert. An event already in a row
+ * a JSON parameter costs PostgreSQL about twice as much); only agreements that already have a row
+ * take the upsert. An event already in a row
  * was passed over, so its feed row is written once and nothing can conflict.
  */
 const writeBatch = async (
