@@ -6,6 +6,7 @@ import {
   READ_SCHEMA,
   letIoThrough,
   rowsBefore,
+  splitByPresence,
   type Projection,
 } from '@twinning/projections';
 import {
@@ -109,19 +110,17 @@ async function prepareBatch(
     if (step.changed) versions.push(step.timeline);
   }
   await letIoThrough();
-  const changed = [...touched].filter(([key]) => existing.has(key));
+  const { created, updated } = splitByPresence(touched, existing);
   return {
     timelines,
     newTimelines: encodeCopyRows(
       TIMELINE_COLUMNS,
-      [...touched]
-        .filter(([key]) => !existing.has(key))
-        .map(([key, timeline]) => [key, JSON.stringify(timeline)]),
+      created.map(([key, timeline]) => [key, JSON.stringify(timeline)]),
     ),
     timelineRows:
-      changed.length === 0
+      updated.length === 0
         ? undefined
-        : JSON.stringify(changed.map(([key, timeline]) => ({ agreement_id: key, timeline }))),
+        : JSON.stringify(updated.map(([key, timeline]) => ({ agreement_id: key, timeline }))),
     versionRows: recordVersionRows(versions, withRows),
   };
 }

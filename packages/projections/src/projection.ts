@@ -118,6 +118,20 @@ export const rowsBefore = async <Row>(
   return rows;
 };
 
+/**
+ * The rows a batch changed, by key, split by whether the tables held them before it (the keys
+ * `rowsBefore` found): the new ones can be appended with COPY, only the others need an upsert.
+ */
+export const splitByPresence = <Row>(
+  changed: Iterable<readonly [string, Row]>,
+  present: ReadonlySet<string>,
+): { readonly created: [string, Row][]; readonly updated: [string, Row][] } => {
+  const created: [string, Row][] = [];
+  const updated: [string, Row][] = [];
+  for (const [key, row] of changed) (present.has(key) ? updated : created).push([key, row]);
+  return { created, updated };
+};
+
 /** Schema of the stable views queries read. */
 export const READ_SCHEMA = 'read';
 

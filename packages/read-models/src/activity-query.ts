@@ -44,7 +44,9 @@ interface ActivityRow {
 const ACTIVITY_SORT = 'activity';
 
 /** The events where the city is `party`, newest first: one range of that side's index. */
-const feedSide = (party: 'proposer' | 'partner', other: 'proposer' | 'partner'): string => `
+const feedSide = (party: 'proposer' | 'partner'): string => {
+  const other = party === 'proposer' ? 'partner' : 'proposer';
+  return `
     (SELECT position, agreement_id, revision, event_type, title, '${party}' AS party,
             ${other}_city_id AS other_city_id, ${other}_name AS other_name, state_after, actor,
             business_date, recorded_at
@@ -52,6 +54,7 @@ const feedSide = (party: 'proposer' | 'partner', other: 'proposer' | 'partner'):
       WHERE ${party}_city_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
       ORDER BY position DESC
       LIMIT $3)`;
+};
 
 /**
  * One page of a city's feed ($1 the city, $2 the position to read before or NULL, $3 the rows
@@ -59,7 +62,7 @@ const feedSide = (party: 'proposer' | 'partner', other: 'proposer' | 'partner'):
  * first.
  */
 const FEED_SQL = `
-  WITH sides AS (${feedSide('proposer', 'partner')} UNION ALL ${feedSide('partner', 'proposer')})
+  WITH sides AS (${feedSide('proposer')} UNION ALL ${feedSide('partner')})
   SELECT position::text, agreement_id, revision::text, event_type, title, party,
          other_city_id AS partner_city_id, other_name AS partner_name, state_after, actor,
          business_date::text, recorded_at

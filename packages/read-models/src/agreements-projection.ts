@@ -5,7 +5,13 @@ import {
 } from '@twinning/agreements';
 import { fromAgreementStreamId } from '@twinning/domain';
 import type { RecordedEvent } from '@twinning/event-store';
-import { PREPARE_SLICE, letIoThrough, rowsBefore, type Projection } from '@twinning/projections';
+import {
+  PREPARE_SLICE,
+  letIoThrough,
+  rowsBefore,
+  splitByPresence,
+  type Projection,
+} from '@twinning/projections';
 import { encodeCopyRows, type CopyRows, type CopyValue, type SqlQueryable } from '@twinning/sql';
 import {
   SummaryMismatchError,
@@ -286,13 +292,11 @@ const prepareBatch = async (
     activity.push(activityRow(summary, stored, businessDate));
   }
   await letIoThrough();
-  const created = [...changed.values()].filter((summary) => !existing.has(summary.agreementId));
+  const { created, updated } = splitByPresence(changed, existing);
   return {
     summaries,
-    newAgreements: agreementCopyRows(created),
-    agreementRows: agreementRowsParameter(
-      [...changed.values()].filter((summary) => existing.has(summary.agreementId)),
-    ),
+    newAgreements: agreementCopyRows(created.map(([, summary]) => summary)),
+    agreementRows: agreementRowsParameter(updated.map(([, summary]) => summary)),
     activity: encodeCopyRows(ACTIVITY_COLUMNS, activity),
   };
 };
@@ -300,8 +304,8 @@ const prepareBatch = async (
 /**
  * Writes a prepared batch. New rows are appended with COPY, the cheapest way in (a row set from
  * a JSON parameter costs PostgreSQL about twice as much); only agreements that already have a row
- * take the upsert. An event already in a row
- * was passed over, so its feed row is written once and nothing can conflict.
+ * take the upsert. An event already in a row was passed over, so its feed row is written once and
+ * nothing can conflict.
  */
 const writeBatch = async (
   tx: SqlQueryable,
